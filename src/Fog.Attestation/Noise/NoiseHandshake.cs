@@ -93,14 +93,24 @@ public sealed class NoiseHandshake : IDisposable
         new(pattern, isInitiator, prologue, localStatic, ephemeral);
 
     /// <summary>Writes the next handshake message carrying <paramref name="payload"/>.</summary>
-    /// <exception cref="InvalidOperationException">It is not this side's turn, or the handshake failed.</exception>
-    public byte[] WriteMessage(ReadOnlySpan<byte> payload)
+    /// <exception cref="InvalidOperationException">It is not this side's turn, or a remote key is a low-order point.</exception>
+    public byte[] WriteMessage(ReadOnlySpan<byte> payload) =>
+        TryWriteMessage(payload, out var message, out var error) ? message : throw new InvalidOperationException(error.Message);
+
+    /// <summary>
+    /// Writes the next handshake message. Fails with <see cref="AttestErrorCode.InvalidPublicKey"/> when
+    /// a Diffie-Hellman with a key the remote party sent gives the all-zero result (a low-order point);
+    /// the handshake is then unusable.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It is not this side's turn, or the handshake already failed.</exception>
+    public bool TryWriteMessage(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out byte[]? message, [NotNullWhen(false)] out AttestError? error)
     {
         if (!IsMyTurn)
         {
             throw new InvalidOperationException(_failed ? "The handshake has failed." : "It is not this side's turn to write a handshake message.");
         }
 
+        message = null;
         using var buffer = new MemoryStream();
         foreach (var token in _messages[_next])
         {
@@ -117,9 +127,7 @@ public sealed class NoiseHandshake : IDisposable
                 default:
                     if (!TryMixDh(token))
                     {
-                        // Only a remote key can make DH fail; that key was already accepted by the read that preceded this write.
-                        _failed = true;
-                        throw new InvalidOperationException("A remote public key is a low-order point.");
+                        return Fail(AttestErrorCode.InvalidPublicKey, "A public key the remote party sent is a low-order point.", out error);
                     }
 
                     break;
@@ -128,7 +136,9 @@ public sealed class NoiseHandshake : IDisposable
 
         buffer.Write(_symmetric.EncryptAndHash(payload));
         _next++;
-        return buffer.ToArray();
+        message = buffer.ToArray();
+        error = null;
+        return true;
     }
 
     /// <summary>Reads the next handshake message and returns its payload.</summary>
