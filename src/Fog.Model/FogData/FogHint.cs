@@ -96,5 +96,5 @@ public static class FogHint
     }
 
     // 1 if b == 0, else 0, without a branch.
-    private static byte IsZero(byte b) => (byte)(((uint)b - 1) >> 31);
+    private static byte IsZero(byte b) => unchecked((byte)(((uint)b - 1) >> 31));
 }

@@ -1,8 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Security.Cryptography;
 using Fog.Model.Encoding;
 using Fog.Model.Transactions;
 using Google.Protobuf;
-using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
 
 namespace Fog.Model.Ledger;
 
@@ -31,12 +32,17 @@ public sealed class MembershipProof
     public IReadOnlyList<MembershipElement> Elements { get; }
 
     /// <summary>
-    /// The root this proof implies (<c>compute_implied_merkle_root</c>): folds the elements, requiring each to be
-    /// adjacent to the accumulated range. Null if the proof is malformed.
+    /// The root this proof implies (<c>compute_implied_merkle_root</c>): folds the elements, each adjacent to the
+    /// accumulated range. Null if the proof is malformed.
     /// </summary>
+    /// <remarks>
+    /// Stricter than the reference, which hashes ranges into nothing and so accepts a proof whose sibling ranges
+    /// were altered: here element k (k ≥ 1) must be the aligned sibling of size 2^(k−1), exactly as a ledger
+    /// makes proofs, so every range is fixed by the index and the proof length.
+    /// </remarks>
     public MembershipElement? ImpliedRoot()
     {
-        if (Elements.Count == 0 || Elements.Any(e => e.Range.From > e.Range.To) || Elements[0].Range != new LeafRange(Index, Index))
+        if (Elements.Count == 0 || Elements.Count > 65 || Elements[0].Range != new LeafRange(Index, Index))
         {
             return null;
         }
@@ -45,6 +51,12 @@ public sealed class MembershipProof
         for (var i = 1; i < Elements.Count; i++)
         {
             var next = Elements[i];
+            var size = 1UL << (i - 1);
+            if (next.Range.From > next.Range.To || next.Range.Length != size || next.Range.From % size != 0)
+            {
+                return null;
+            }
+
             var nextOnRight = accumulator.Range.To + 1 == next.Range.From;
             var nextOnLeft = next.Range.To + 1 == accumulator.Range.From;
             if (nextOnRight == nextOnLeft)
@@ -62,19 +74,24 @@ public sealed class MembershipProof
 
     /// <summary>
     /// Whether this proof shows <paramref name="txOut"/> under <paramref name="rootHash"/>
-    /// (<c>is_membership_proof_valid</c>): the leaf is the TxOut's, the implied root covers 0..HighestIndex and its
-    /// hash is the root.
+    /// (<c>is_membership_proof_valid</c>): the leaf is the TxOut's, the implied root is the whole tree over
+    /// HighestIndex + 1 leaves, and its hash is the root.
     /// </summary>
+    /// <remarks>
+    /// <see cref="HighestIndex"/> is bound only through the root it selects: within one power of two it does
+    /// not change the tree's shape, as in the reference.
+    /// </remarks>
     public bool IsValidFor(TxOut txOut, ReadOnlySpan<byte> rootHash)
     {
         ArgumentNullException.ThrowIfNull(txOut);
-        if (Index > HighestIndex || Elements.Count == 0 || !Elements[0].Hash.SequenceEqual(TxOutMerkle.LeafHash(txOut.Hash())))
+        if (Index > HighestIndex || HighestIndex >= 1UL << 63 || Elements.Count == 0 ||
+            !Elements[0].Hash.SequenceEqual(TxOutMerkle.LeafHash(txOut.Hash())))
         {
             return false;
         }
 
         var root = ImpliedRoot();
-        return root is not null && root.Range.From == 0 && HighestIndex <= root.Range.To &&
+        return root is not null && root.Range.From == 0 && root.Range.To == BitOperations.RoundUpToPowerOf2(HighestIndex + 1) - 1 &&
                CryptographicOperations.FixedTimeEquals(root.Hash, rootHash);
     }
 
