@@ -1,0 +1,79 @@
+using Fog.Crypto.Ristretto;
+
+namespace Fog.Cli;
+
+/// <summary>Parsers for command-line values; every failure names the argument and says what was expected.</summary>
+internal static class CliInput
+{
+    /// <summary>Hex bytes of an exact length.</summary>
+    internal static byte[] Hex(string argument, string? text, int length)
+    {
+        var bytes = Hex(argument, text);
+        if (bytes.Length != length)
+        {
+            throw CliException.BadArgument(argument, $"expected {length} bytes ({length * 2} hex digits), got {bytes.Length}");
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Hex bytes of any length (an optional "0x" prefix is allowed).</summary>
+    internal static byte[] Hex(string argument, string? text)
+    {
+        if (text is null)
+        {
+            throw CliException.BadArgument(argument, "a value is required");
+        }
+
+        var digits = text.Trim();
+        if (digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            digits = digits[2..];
+        }
+
+        if (digits.Length % 2 != 0)
+        {
+            throw CliException.BadArgument(argument, "not valid hex (odd number of digits)");
+        }
+
+        try
+        {
+            return Convert.FromHexString(digits);
+        }
+        catch (FormatException)
+        {
+            throw CliException.BadArgument(argument, "not valid hex (only 0-9 and a-f are allowed)");
+        }
+    }
+
+    /// <summary>
+    /// A private key: 32 bytes of hex, or the 34-byte <c>RistrettoPrivate { bytes data = 1; }</c> protobuf form
+    /// (0a 20 ‖ key) the test vectors use. The scalar must be canonical.
+    /// </summary>
+    internal static RistrettoPrivate PrivateKey(string argument, string? text)
+    {
+        var bytes = Hex(argument, text);
+        if (bytes.Length == 34 && bytes[0] == 0x0a && bytes[1] == 0x20)
+        {
+            bytes = bytes[2..];
+        }
+
+        if (bytes.Length != RistrettoPrivate.Size)
+        {
+            throw CliException.BadArgument(argument, $"expected a 32-byte private key (or its 34-byte protobuf form), got {bytes.Length} bytes");
+        }
+
+        return RistrettoPrivate.TryImport(bytes, out var key)
+            ? key
+            : throw CliException.BadArgument(argument, "not a canonical ristretto255 scalar (it must be less than the group order)");
+    }
+
+    /// <summary>A public key: 32 bytes of hex that decode to a ristretto255 point.</summary>
+    internal static RistrettoPublic PublicKey(string argument, string? text)
+    {
+        var bytes = Hex(argument, text, RistrettoPublic.Size);
+        return RistrettoPublic.TryFrom(bytes, out var key)
+            ? key
+            : throw CliException.BadArgument(argument, "not a valid ristretto255 point encoding");
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Fog.Cli;
+
+/// <summary>Writes JSON results: one object, indented, lowercase hex for bytes.</summary>
+internal static class CliOutput
+{
+    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes one JSON object built by <paramref name="write"/>, followed by a newline.</summary>
+    internal static void Json(TextWriter output, Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, Options))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>A bytes field as lowercase hex.</summary>
+    internal static void WriteHex(this Utf8JsonWriter writer, string name, ReadOnlySpan<byte> bytes) =>
+        writer.WriteString(name, Convert.ToHexStringLower(bytes));
+}

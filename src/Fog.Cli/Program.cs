@@ -1,0 +1,3 @@
+using Fog.Cli;
+
+return FogCommand.Run(args, Console.Out, Console.Error);
