@@ -1,5 +1,5 @@
-using FsCheck.Xunit;
 using Fog.Crypto.Codecs;
+using FsCheck.Xunit;
 
 namespace Fog.Crypto.Tests;
 

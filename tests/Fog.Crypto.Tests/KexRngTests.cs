@@ -1,7 +1,7 @@
-using FsCheck.Xunit;
 using Fog.Crypto.Kex;
 using Fog.Crypto.Ristretto;
 using Fog.Testing;
+using FsCheck.Xunit;
 
 namespace Fog.Crypto.Tests;
 

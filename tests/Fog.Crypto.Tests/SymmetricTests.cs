@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using FsCheck.Xunit;
 using Fog.Crypto.Symmetric;
+using FsCheck.Xunit;
 
 namespace Fog.Crypto.Tests;
 

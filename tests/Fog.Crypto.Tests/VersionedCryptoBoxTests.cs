@@ -1,6 +1,6 @@
-using FsCheck.Xunit;
 using Fog.Crypto.Box;
 using Fog.Crypto.Ristretto;
+using FsCheck.Xunit;
 
 namespace Fog.Crypto.Tests;
 

@@ -1,8 +1,8 @@
-using FsCheck.Xunit;
 using Fog.Crypto.Ristretto;
 using Fog.Model.FogData;
 using Fog.Model.Transactions;
 using Fog.Testing;
+using FsCheck.Xunit;
 
 namespace Fog.Model.Tests;
 

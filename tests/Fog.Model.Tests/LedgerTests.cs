@@ -1,9 +1,9 @@
-using FsCheck.Xunit;
 using Fog.Crypto.Ristretto;
 using Fog.Model.FogData;
 using Fog.Model.Keys;
 using Fog.Model.Ledger;
 using Fog.Model.Transactions;
+using FsCheck.Xunit;
 
 namespace Fog.Model.Tests;
 

@@ -1,11 +1,11 @@
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
 using Fog.Crypto.Ristretto;
 using Fog.Model.FogData;
 using Fog.Model.Keys;
 using Fog.Model.Memos;
 using Fog.Model.Transactions;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace Fog.Model.Tests;
 
