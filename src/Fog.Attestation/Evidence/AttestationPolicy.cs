@@ -65,6 +65,16 @@ public sealed class AttestationPolicy
     /// <summary>True when the policy accepts simulated evidence from some root.</summary>
     public bool TrustsSimulation => _trustedSimulationRoots.Length > 0;
 
+    /// <summary>
+    /// The policy an enclave applies to peer enclaves (IX): the same measurement and product id, at least
+    /// its own security version, and debug peers only if it is itself a debug enclave.
+    /// </summary>
+    public static AttestationPolicy ForPeersOf(EnclaveIdentity self, IEnumerable<byte[]>? trustedSimulationRoots = null)
+    {
+        ArgumentNullException.ThrowIfNull(self);
+        return new AttestationPolicy([self.Measurement], self.ProductId, self.SecurityVersion, self.Debug, trustedSimulationRoots, [self.SignerId]);
+    }
+
     /// <summary>Validates options and builds the policy.</summary>
     /// <exception cref="ArgumentException">The options are incomplete or malformed; the message lists every problem.</exception>
     public static AttestationPolicy FromOptions(AttestationPolicyOptions options)

@@ -243,8 +243,9 @@ public sealed class AttestedEchoGrpcTests(EchoFixture fixture) : IClassFixture<E
     [Fact]
     public async Task Peer_enclaves_attest_each_other_over_IX()
     {
-        // The echo enclave accepts peers with its own measurement, like the reference's peer check.
-        using var peerAware = new TestEnclave(fixture.Root, peerVerifier: fixture.Verifier);
+        // The echo enclave accepts peers built from its own code, like the reference's peer check.
+        var peerPolicy = AttestationPolicy.ForPeersOf(TestEnclaves.Identity(), [fixture.Root.PublicKey.ToArray()]);
+        using var peerAware = new TestEnclave(fixture.Root, peerVerifier: new SimulatedEvidenceVerifier(peerPolicy));
         await using var server = await EchoServer.StartAsync(peerAware.Responder);
 
         using var caller = new TestEnclave(fixture.Root);

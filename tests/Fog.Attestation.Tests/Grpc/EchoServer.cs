@@ -15,6 +15,7 @@ namespace Fog.Attestation.Tests.Grpc;
 internal sealed class EchoServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly List<GrpcChannel> _extraChannels = [];
 
     private EchoServer(WebApplication app, Uri address)
     {
@@ -46,11 +47,25 @@ internal sealed class EchoServer : IAsyncDisposable
     }
 
     /// <summary>A client on its own HTTP/2 connection.</summary>
-    public AttestedEcho.AttestedEchoClient NewClient() => new(GrpcChannel.ForAddress(Address));
+    public AttestedEcho.AttestedEchoClient NewClient()
+    {
+        var channel = GrpcChannel.ForAddress(Address);
+        lock (_extraChannels)
+        {
+            _extraChannels.Add(channel);
+        }
+
+        return new AttestedEcho.AttestedEchoClient(channel);
+    }
 
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
+        lock (_extraChannels)
+        {
+            _extraChannels.ForEach(c => c.Dispose());
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
