@@ -118,6 +118,31 @@ public sealed class SealingTests : IDisposable
         Assert.Contains(root.PublicKeyHex, root.ToString());
     }
 
+    [Fact]
+    public void A_simulation_root_loaded_from_its_file_is_the_same_root_after_a_restart()
+    {
+        var path = Path.Combine(_directory, "sim-root.key");
+        string first;
+        using (var root = SimulationRoot.LoadOrCreate(path))
+        {
+            first = root.PublicKeyHex;
+        }
+
+        using var again = SimulationRoot.LoadOrCreate(path);
+        Assert.Equal(first, again.PublicKeyHex);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+
+        // A quoting key it issues is accepted by a policy that trusts the reloaded root.
+        using var quotingKey = again.IssueQuotingKey();
+        var staticKey = new byte[32];
+        staticKey[0] = 1;
+        var evidence = new SimulatedQuotingProvider(quotingKey, TestEnclaves.Identity()).CreateEvidence(staticKey, []);
+        Assert.True(TestEnclaves.Verifier(again).TryVerify(evidence, staticKey, out _, out var error), error?.ToString());
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string SecretPath => Path.Combine(_directory, "nested", "sealing.key");
