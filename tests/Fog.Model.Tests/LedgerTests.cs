@@ -135,6 +135,41 @@ public class LedgerTests
     }
 
     [Fact]
+    public void Root_at_any_past_size_equals_the_root_of_a_tree_of_that_size()
+    {
+        var (tree, outputs) = Tree(11);
+        for (var count = 1; count <= 11; count++)
+        {
+            var fresh = new MerkleTree();
+            foreach (var output in outputs.Take(count))
+            {
+                fresh.Append(output.Hash());
+            }
+
+            Assert.Equal(fresh.Root, tree.RootAt((ulong)count));
+
+            // An old proof verifies against the root of its own size, as consensus accepts proofs of any age.
+            var oldProof = fresh.Prove((ulong)count - 1);
+            Assert.True(oldProof.IsValidFor(outputs[count - 1], tree.RootAt(oldProof.HighestIndex + 1).Hash));
+        }
+    }
+
+    [Fact]
+    public void In_memory_ledger_refuses_double_spends_and_duplicate_outputs_without_changing()
+    {
+        var ledger = new InMemoryLedger();
+        var output = NewOutput(1);
+        var keyImage = new KeyImage(Enumerable.Repeat((byte)5, 32).ToArray());
+        ledger.Append(new BlockContents([keyImage], [output]));
+        Assert.Throws<InvalidOperationException>(() => ledger.Append(new BlockContents([keyImage], [NewOutput(2)])));
+        Assert.Throws<InvalidOperationException>(() => ledger.Append(new BlockContents([], [output])));
+        Assert.Equal(1UL, ledger.NumBlocks);
+        Assert.Single(ledger.Outputs);
+        Assert.Equal(0UL, ledger.IndexOf(output.PublicKey));
+        Assert.True(ledger.Prove(0).IsValidFor(output, ledger.Root.Hash));
+    }
+
+    [Fact]
     public void Block_ids_chain_and_detect_changes()
     {
         var origin = Block.CreateOrigin(new BlockContents([], [NewOutput(1), NewOutput(2)]));

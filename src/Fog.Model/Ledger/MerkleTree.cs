@@ -45,6 +45,21 @@ public sealed class MerkleTree
         }
     }
 
+    /// <summary>
+    /// The root element of the tree as it was when it had <paramref name="leafCount"/> leaves (1 ≤ leafCount ≤ Count):
+    /// complete subtrees are reused, and only the nodes on the boundary are recomputed — O(log n).
+    /// </summary>
+    public MembershipElement RootAt(ulong leafCount)
+    {
+        if (leafCount == 0 || leafCount > Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(leafCount), leafCount, $"The tree has {Count} leaves.");
+        }
+
+        var top = BitOperations.RoundUpToPowerOf2(leafCount) - 1;
+        return new MembershipElement(new LeafRange(0, top), HashAt(0, top, leafCount));
+    }
+
     /// <summary>A membership proof for leaf <paramref name="index"/> against the current tree.</summary>
     public MembershipProof Prove(ulong index)
     {
@@ -62,6 +77,23 @@ public sealed class MerkleTree
         }
 
         return new MembershipProof(index, Count - 1, elements);
+    }
+
+    private byte[] HashAt(ulong from, ulong to, ulong leafCount)
+    {
+        if (from >= leafCount)
+        {
+            return TxOutMerkle.NilHash.ToArray();
+        }
+
+        if (to < leafCount)
+        {
+            // A complete subtree: its stored hash was final when its last leaf was appended.
+            return HashOf(from, to);
+        }
+
+        var mid = from + ((to - from) / 2);
+        return TxOutMerkle.NodeHash(HashAt(from, mid, leafCount), HashAt(mid + 1, to, leafCount));
     }
 
     private byte[] HashOf(ulong from, ulong to) =>
