@@ -28,7 +28,7 @@ namespace Fog.Oblivious.Oram;
 /// fail-stop on stash overflow, which throws <see cref="StashOverflowException"/> and disables the ORAM.
 /// </para>
 /// </remarks>
-public sealed unsafe class PathOram<TStorage, TEvictor> : IOram
+public sealed unsafe class PathOram<TStorage, TEvictor> : IOram, IOramDiagnostics
     where TStorage : struct, IOramStorage
     where TEvictor : struct, IEvictor
 {
@@ -107,7 +107,7 @@ public sealed unsafe class PathOram<TStorage, TEvictor> : IOram
     /// Called after every stash insertion with the stash occupancy at that moment (its peak within the
     /// access). VarTime diagnostics: the occupancy is secret; for tests and benchmarks only.
     /// </summary>
-    internal Action<int>? VarTimeStashObserver { get; set; }
+    public Action<int>? VarTimeStashObserver { get; set; }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -190,7 +190,7 @@ public sealed unsafe class PathOram<TStorage, TEvictor> : IOram
 
     /// <summary>Counts stash blocks. VarTime: the result is secret; diagnostics only.</summary>
     /// <returns>The occupancy.</returns>
-    internal int VarTimeStashOccupancy() => _stash.VarTimeOccupancy();
+    public int VarTimeStashOccupancy() => _stash.VarTimeOccupancy();
 
     /// <summary>
     /// Checks the tree invariant by walking all storage: every live block sits on the branch of its
@@ -198,7 +198,7 @@ public sealed unsafe class PathOram<TStorage, TEvictor> : IOram
     /// </summary>
     /// <returns>The number of live blocks in tree and stash.</returns>
     /// <exception cref="InvalidOperationException">The invariant is broken.</exception>
-    internal long VarTimeCheckInvariant()
+    public long VarTimeCheckInvariant()
     {
         var seen = new HashSet<ulong>();
         for (var s = 0; s < StashSize; s++)
