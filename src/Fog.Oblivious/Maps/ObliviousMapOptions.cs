@@ -40,6 +40,9 @@ public sealed record ObliviousMapOptions
     /// <summary>Bytes per value of position-map ORAMs. Default 1024, as the reference.</summary>
     public int PositionMapValueSize { get; init; } = 1024;
 
+    /// <summary>Position maps with at most this many entries are linear scans. Default 4096, as the reference.</summary>
+    public int LinearScanThreshold { get; init; } = 4096;
+
     /// <summary>Cuckoo kicks tried before rolling back with Overflow. Default 6, as the reference.</summary>
     public int MaxEvictionRetries { get; init; } = 6;
 
@@ -60,5 +63,6 @@ public sealed record ObliviousMapOptions
         StashSize = StashSize,
         Storage = Storage,
         PositionMapValueSize = PositionMapValueSize,
+        LinearScanThreshold = LinearScanThreshold,
     };
 }
