@@ -41,25 +41,30 @@ public class TransactionBenchmarks
 
         _sender = AccountKey.FromRootEntropy(RandomNumberGenerator.GetBytes(32));
         _recipient = AccountKey.FromRootEntropy(RandomNumberGenerator.GetBytes(32));
+        var outputs = new List<TxOut>();
         var owned = new List<ulong>();
         for (var i = 0; i < Inputs; i++)
         {
-            owned.Add(Append(_sender.DefaultSubaddress, 1_000_000_000_000));
+            owned.Add((ulong)outputs.Count);
+            outputs.Add(NewOutput(_sender.DefaultSubaddress, 1_000_000_000_000));
         }
 
         var decoys = new List<ulong>();
         for (var i = 0; i < Inputs * (TransactionBuilder.RingSize - 1); i++)
         {
             using var stranger = AccountKey.FromRootEntropy(RandomNumberGenerator.GetBytes(32));
-            decoys.Add(Append(stranger.DefaultSubaddress, 1));
+            decoys.Add((ulong)outputs.Count);
+            outputs.Add(NewOutput(stranger.DefaultSubaddress, 1));
         }
+
+        _ledger.AppendContents(new BlockContents([], outputs));
 
         _request = new PaymentRequest
         {
             Sender = _sender,
-            Inputs = owned.Select(i => new OwnedInput(_ledger.Outputs[(int)i], 0, _ledger.Prove(i))).ToList(),
+            Inputs = owned.Select(i => new OwnedInput(_ledger.Outputs[(int)i], 0, _ledger.GetMembershipProof(i))).ToList(),
             Mixins = decoys.Chunk(TransactionBuilder.RingSize - 1)
-                .Select(chunk => (IReadOnlyList<Mixin>)chunk.Select(i => new Mixin(_ledger.Outputs[(int)i], _ledger.Prove(i))).ToList())
+                .Select(chunk => (IReadOnlyList<Mixin>)chunk.Select(i => new Mixin(_ledger.Outputs[(int)i], _ledger.GetMembershipProof(i))).ToList())
                 .ToList(),
             Payees = [new Payee(_recipient.DefaultSubaddress, 1_000_000_000)],
             Fee = 400_000_000,
@@ -96,10 +101,9 @@ public class TransactionBenchmarks
     [Benchmark(Description = "validate")]
     public TxValidationResult Validate() => TransactionValidator.Validate(_tx, BlockVersion.Max, _ledger, _options);
 
-    private ulong Append(Fog.Model.Addresses.PublicAddress recipient, ulong value)
+    private static TxOut NewOutput(Fog.Model.Addresses.PublicAddress recipient, ulong value)
     {
         using var txKey = RistrettoPrivate.Generate();
-        _ledger.Append(new BlockContents([], [TxOut.Create(BlockVersion.Max, new Amount(value, 0), recipient, txKey, FogHint.Fake())]));
-        return (ulong)_ledger.Outputs.Count - 1;
+        return TxOut.Create(BlockVersion.Max, new Amount(value, 0), recipient, txKey, FogHint.Fake());
     }
 }

@@ -155,21 +155,6 @@ public class LedgerTests
     }
 
     [Fact]
-    public void In_memory_ledger_refuses_double_spends_and_duplicate_outputs_without_changing()
-    {
-        var ledger = new InMemoryLedger();
-        var output = NewOutput(1);
-        var keyImage = new KeyImage(Enumerable.Repeat((byte)5, 32).ToArray());
-        ledger.Append(new BlockContents([keyImage], [output]));
-        Assert.Throws<InvalidOperationException>(() => ledger.Append(new BlockContents([keyImage], [NewOutput(2)])));
-        Assert.Throws<InvalidOperationException>(() => ledger.Append(new BlockContents([], [output])));
-        Assert.Equal(1UL, ledger.NumBlocks);
-        Assert.Single(ledger.Outputs);
-        Assert.Equal(0UL, ledger.IndexOf(output.PublicKey));
-        Assert.True(ledger.Prove(0).IsValidFor(output, ledger.Root.Hash));
-    }
-
-    [Fact]
     public void Block_ids_chain_and_detect_changes()
     {
         var origin = Block.CreateOrigin(new BlockContents([], [NewOutput(1), NewOutput(2)]));

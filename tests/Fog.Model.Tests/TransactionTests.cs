@@ -22,33 +22,40 @@ public class TransactionTests : IDisposable
 
     public TransactionTests()
     {
-        for (var i = 0; i < 30; i++)
-        {
-            AddRandomOutput();
-        }
-
+        // The origin block: 30 strangers' outputs, then Alice's three interleaved with more strangers'.
+        var outputs = Enumerable.Range(0, 30).Select(_ => StrangerOutput()).ToList();
         foreach (var value in new ulong[] { 5_000_000_000, 3_000_000_000, 2_000_000_000 })
         {
             using var txKey = RistrettoPrivate.Generate();
-            _aliceOutputs.Add(AddOutput(TxOut.Create(Version, new Amount(value, 0), _alice.DefaultSubaddress, txKey, FogHint.Fake())));
-            AddRandomOutput();
+            _aliceOutputs.Add(outputs.Count);
+            outputs.Add(TxOut.Create(Version, new Amount(value, 0), _alice.DefaultSubaddress, txKey, FogHint.Fake()));
+            outputs.Add(StrangerOutput());
         }
+
+        _ledger.AppendContents(new BlockContents([], outputs));
     }
 
-    private int AddOutput(TxOut txOut)
+    /// <summary>Appends a block spending <paramref name="keyImage"/> (or a random one) and creating <paramref name="output"/> (or a stranger's).</summary>
+    private void AppendBlock(KeyImage? keyImage = null, TxOut? output = null) =>
+        _ledger.AppendContents(new BlockContents(
+            [keyImage ?? new KeyImage(RistrettoPublic.FromScalarTimesBase(RandomScalar()).Bytes)],
+            [output ?? StrangerOutput()]));
+
+    private static byte[] RandomScalar()
     {
-        _ledger.Append(new BlockContents([], [txOut]));
-        return _ledger.Outputs.Count - 1;
+        var scalar = new byte[32];
+        Ristretto255.RandomScalar(scalar);
+        return scalar;
     }
 
-    private void AddRandomOutput()
+    private static TxOut StrangerOutput()
     {
         using var stranger = AccountKey.FromRootEntropy(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         using var txKey = RistrettoPrivate.Generate();
-        AddOutput(TxOut.Create(Version, new Amount(1000, 0), stranger.DefaultSubaddress, txKey, FogHint.Fake()));
+        return TxOut.Create(Version, new Amount(1000, 0), stranger.DefaultSubaddress, txKey, FogHint.Fake());
     }
 
-    private MembershipProof Prove(int index) => _ledger.Prove((ulong)index);
+    private MembershipProof Prove(int index) => _ledger.GetMembershipProof((ulong)index);
 
     public void Dispose()
     {
@@ -190,7 +197,7 @@ public class TransactionTests : IDisposable
     public void Already_spent_key_image_is_rejected()
     {
         var tx = TransactionBuilder.Build(Request()).Tx;
-        _ledger.Append(new BlockContents([tx.KeyImages[0]], []));
+        AppendBlock(keyImage: tx.KeyImages[0]);
         Assert.Equal(TxValidationResult.ContainsSpentKeyImage, Validate(tx));
     }
 
@@ -198,7 +205,7 @@ public class TransactionTests : IDisposable
     public void Output_key_already_in_the_ledger_is_rejected()
     {
         var tx = TransactionBuilder.Build(Request()).Tx;
-        AddOutput(tx.Prefix.Outputs[0]);
+        AppendBlock(output: tx.Prefix.Outputs[0]);
         Assert.Equal(TxValidationResult.ContainsExistingOutputPublicKey, Validate(tx));
     }
 

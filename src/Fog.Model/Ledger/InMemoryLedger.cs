@@ -3,73 +3,107 @@ using Fog.Model.Transactions;
 namespace Fog.Model.Ledger;
 
 /// <summary>
-/// A ledger held in memory: the reference implementation of <see cref="ILedgerView"/> (the LMDB ledger store keeps the
-/// same state on disk). It indexes TxOuts by global index and public key, tracks spent key images and the Merkle tree,
-/// and answers roots of any past tree size.
+/// A ledger held in memory: the reference implementation of <see cref="ILedgerStore"/> (the LMDB store in Fog.Storage
+/// keeps the same state on disk). Not thread-safe.
 /// </summary>
-public sealed class InMemoryLedger : ILedgerView
+public sealed class InMemoryLedger : ILedgerStore
 {
+    private readonly List<BlockData> _blocks = [];
     private readonly List<TxOut> _outputs = [];
+    private readonly List<ulong> _blockByOutput = [];
     private readonly Dictionary<string, ulong> _indexByPublicKey = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _keyImages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> _indexByHash = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> _keyImages = new(StringComparer.Ordinal);
     private readonly MerkleTree _tree = new();
 
     /// <inheritdoc />
-    public ulong NumBlocks { get; private set; }
+    public ulong NumBlocks => (ulong)_blocks.Count;
+
+    /// <inheritdoc />
+    public ulong NumTxOuts => (ulong)_outputs.Count;
 
     /// <summary>Every TxOut, by global index.</summary>
     public IReadOnlyList<TxOut> Outputs => _outputs;
 
-    /// <summary>The current Merkle root element.</summary>
-    public MembershipElement Root => _tree.Root;
+    /// <inheritdoc />
+    public LedgerAppendResult Append(BlockData block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var result = LedgerAppendChecks.Check(block, _blocks.Count == 0 ? null : _blocks[^1].Block, NumTxOuts, ContainsKeyImage, key => ContainsTxOutPublicKey(key));
+        if (result != LedgerAppendResult.Ok)
+        {
+            return result;
+        }
 
-    /// <summary>Appends a block's key images and outputs (the caller has validated them).</summary>
-    /// <exception cref="InvalidOperationException">A key image is already spent or an output key already exists; nothing is changed.</exception>
-    public void Append(BlockContents contents)
+        var blockIndex = NumBlocks;
+        foreach (var keyImage in block.Contents.KeyImages)
+        {
+            _keyImages[keyImage.ToString()] = blockIndex;
+        }
+
+        foreach (var output in block.Contents.Outputs)
+        {
+            var hash = output.Hash();
+            _indexByPublicKey[Convert.ToHexString(output.PublicKey)] = NumTxOuts;
+            _indexByHash[Convert.ToHexString(hash)] = NumTxOuts;
+            _outputs.Add(output);
+            _blockByOutput.Add(blockIndex);
+            _tree.Append(hash);
+        }
+
+        _blocks.Add(block);
+        return LedgerAppendResult.Ok;
+    }
+
+    /// <summary>
+    /// Forms and appends the next block holding <paramref name="contents"/> (the origin block when the ledger is empty),
+    /// unsigned. For tests and tools; throws if a check fails.
+    /// </summary>
+    public Block AppendContents(BlockContents contents, BlockVersion? version = null)
     {
         ArgumentNullException.ThrowIfNull(contents);
-        if (contents.KeyImages.Any(ContainsKeyImage) || contents.KeyImages.Select(k => k.ToString()).Distinct().Count() != contents.KeyImages.Count)
-        {
-            throw new InvalidOperationException("The block spends a key image that is already spent.");
-        }
-
-        if (contents.Outputs.Any(o => ContainsTxOutPublicKey(o.PublicKey)) ||
-            contents.Outputs.Select(o => Convert.ToHexString(o.PublicKey)).Distinct().Count() != contents.Outputs.Count)
-        {
-            throw new InvalidOperationException("The block has an output whose public key already exists.");
-        }
-
-        foreach (var keyImage in contents.KeyImages)
-        {
-            _keyImages.Add(keyImage.ToString());
-        }
-
-        foreach (var output in contents.Outputs)
-        {
-            _indexByPublicKey[Convert.ToHexString(output.PublicKey)] = (ulong)_outputs.Count;
-            _outputs.Add(output);
-            _tree.Append(output.Hash());
-        }
-
-        NumBlocks++;
+        var block = _blocks.Count == 0
+            ? Block.CreateOrigin(contents)
+            : Block.CreateWithParent(version ?? BlockVersion.Max, _blocks[^1].Block, GetRootElement(), contents);
+        var result = Append(new BlockData(block, contents));
+        return result == LedgerAppendResult.Ok ? block : throw new InvalidOperationException($"The ledger refused the block: {result}.");
     }
 
-    /// <summary>The global index of the TxOut with this public key, or null.</summary>
-    public ulong? IndexOf(ReadOnlySpan<byte> publicKey) =>
+    /// <inheritdoc />
+    public BlockData? GetBlockData(ulong index) => index < NumBlocks ? _blocks[(int)index] : null;
+
+    /// <inheritdoc />
+    public TxOut? GetTxOut(ulong globalIndex) => globalIndex < NumTxOuts ? _outputs[(int)globalIndex] : null;
+
+    /// <inheritdoc />
+    public ulong? GetTxOutIndexByPublicKey(ReadOnlySpan<byte> publicKey) =>
         _indexByPublicKey.TryGetValue(Convert.ToHexString(publicKey), out var index) ? index : null;
 
-    /// <summary>A membership proof for the TxOut at <paramref name="index"/> against the current tree.</summary>
-    public MembershipProof Prove(ulong index) => _tree.Prove(index);
+    /// <inheritdoc />
+    public ulong? GetTxOutIndexByHash(ReadOnlySpan<byte> txOutHash) =>
+        _indexByHash.TryGetValue(Convert.ToHexString(txOutHash), out var index) ? index : null;
 
     /// <inheritdoc />
-    public bool ContainsKeyImage(KeyImage keyImage)
+    public ulong? GetBlockIndexByTxOutIndex(ulong globalIndex) => globalIndex < NumTxOuts ? _blockByOutput[(int)globalIndex] : null;
+
+    /// <inheritdoc />
+    public ulong? GetKeyImageBlockIndex(KeyImage keyImage)
     {
         ArgumentNullException.ThrowIfNull(keyImage);
-        return _keyImages.Contains(keyImage.ToString());
+        return _keyImages.TryGetValue(keyImage.ToString(), out var index) ? index : null;
     }
 
     /// <inheritdoc />
-    public bool ContainsTxOutPublicKey(ReadOnlySpan<byte> publicKey) => _indexByPublicKey.ContainsKey(Convert.ToHexString(publicKey));
+    public MembershipProof GetMembershipProof(ulong globalIndex) => _tree.Prove(globalIndex);
+
+    /// <inheritdoc />
+    public MembershipElement GetRootElement() => _tree.Root;
+
+    /// <inheritdoc />
+    public bool ContainsKeyImage(KeyImage keyImage) => GetKeyImageBlockIndex(keyImage) is not null;
+
+    /// <inheritdoc />
+    public bool ContainsTxOutPublicKey(ReadOnlySpan<byte> publicKey) => GetTxOutIndexByPublicKey(publicKey) is not null;
 
     /// <inheritdoc />
     public MembershipElement? GetRootElementAt(ulong highestIndex) =>
