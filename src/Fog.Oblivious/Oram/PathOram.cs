@@ -28,7 +28,7 @@ namespace Fog.Oblivious.Oram;
 /// fail-stop on stash overflow, which throws <see cref="StashOverflowException"/> and disables the ORAM.
 /// </para>
 /// </remarks>
-public sealed unsafe class PathOram<TStorage, TEvictor> : IOram, IOramDiagnostics
+public sealed unsafe class PathOram<TStorage, TEvictor> : IOram, IOramDiagnostics, IAccessFootprint
     where TStorage : struct, IOramStorage
     where TEvictor : struct, IEvictor
 {
@@ -247,6 +247,44 @@ public sealed unsafe class PathOram<TStorage, TEvictor> : IOram, IOramDiagnostic
         }
 
         return seen.Count;
+    }
+
+    /// <inheritdoc />
+    long IAccessFootprint.FootprintScratchBytes => Math.Max(
+        (long)_geometry.BranchLength * (_geometry.BucketDataSize + _geometry.BucketMetaSize),
+        (_positionMap as IAccessFootprint)?.FootprintScratchBytes ?? 0);
+
+    /// <inheritdoc />
+    long IAccessFootprint.CopyFootprint(byte* scratch, Func<ulong> randomBits)
+    {
+        var copied = (_positionMap as IAccessFootprint)?.CopyFootprint(scratch, randomBits) ?? 0;
+        var dataSize = (nuint)_geometry.BucketDataSize;
+        var metaSize = (nuint)_geometry.BucketMetaSize;
+        for (var b = 0; b <= _evictor.ExtraBranchCount; b++)
+        {
+            var leaf = _geometry.LeafCount | (randomBits() & (_geometry.LeafCount - 1));
+            _storage.Checkout(leaf, in _branch);
+            var offset = scratch;
+            for (var level = 0; level < _geometry.BranchLength; level++)
+            {
+                CtBlock.Copy(offset, _branch.DataAt(level), dataSize);
+                CtBlock.Copy(offset + dataSize, (byte*)_branch.MetaAt(level), metaSize);
+                offset += dataSize + metaSize;
+            }
+
+            offset = scratch;
+            for (var level = 0; level < _geometry.BranchLength; level++)
+            {
+                CtBlock.Copy(_branch.DataAt(level), offset, dataSize);
+                CtBlock.Copy((byte*)_branch.MetaAt(level), offset + dataSize, metaSize);
+                offset += dataSize + metaSize;
+            }
+
+            _storage.Checkin(leaf, in _branch);
+            copied += (long)(offset - scratch);
+        }
+
+        return copied;
     }
 
     private void EnsureUsable()

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Fog.Oblivious.ConstantTime;
 using Fog.Oblivious.Memory;
+using Fog.Oblivious.Oram;
 using Fog.Oblivious.Randomness;
 using Fog.Oblivious.Storage;
 
@@ -16,7 +17,7 @@ namespace Fog.Oblivious.PositionMaps;
 /// back, so the memory trace is the same whatever the index; the random leaf for lazy initialisation is
 /// drawn on every call.
 /// </remarks>
-public sealed unsafe class LinearScanPositionMap : IPositionMap
+public sealed unsafe class LinearScanPositionMap : IPositionMap, IAccessFootprint
 {
     private const int Lanes = 16;
     private readonly AlignedBuffer _entries;
@@ -63,6 +64,18 @@ public sealed unsafe class LinearScanPositionMap : IPositionMap
 
     /// <inheritdoc />
     public void Dispose() => _entries.Dispose();
+
+    /// <inheritdoc />
+    long IAccessFootprint.FootprintScratchBytes => (long)_paddedLength * sizeof(uint);
+
+    /// <inheritdoc />
+    long IAccessFootprint.CopyFootprint(byte* scratch, Func<ulong> randomBits)
+    {
+        var bytes = _paddedLength * sizeof(uint);
+        CtBlock.Copy(scratch, _entries.Pointer, bytes);
+        CtBlock.Copy(_entries.Pointer, scratch, bytes);
+        return (long)bytes;
+    }
 
     /// <summary>
     /// Replaces entry <paramref name="index"/> of <paramref name="entries"/> with <paramref name="value"/>

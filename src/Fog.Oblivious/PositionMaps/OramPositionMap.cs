@@ -12,7 +12,7 @@ namespace Fog.Oblivious.PositionMaps;
 /// Security: the inner ORAM hides which value is accessed; inside it every entry is read and rewritten
 /// with vector masks; the lazy-initialisation leaf is drawn on every call.
 /// </remarks>
-public sealed unsafe class OramPositionMap : IPositionMap
+public sealed unsafe class OramPositionMap : IPositionMap, IAccessFootprint
 {
     private readonly IOram _inner;
     private readonly RandomSource _random;
@@ -69,4 +69,11 @@ public sealed unsafe class OramPositionMap : IPositionMap
 
     /// <inheritdoc />
     public void Dispose() => _inner.Dispose();
+
+    /// <inheritdoc />
+    long IAccessFootprint.FootprintScratchBytes => (_inner as IAccessFootprint)?.FootprintScratchBytes ?? 0;
+
+    /// <inheritdoc />
+    long IAccessFootprint.CopyFootprint(byte* scratch, Func<ulong> randomBits) =>
+        (_inner as IAccessFootprint)?.CopyFootprint(scratch, randomBits) ?? 0;
 }

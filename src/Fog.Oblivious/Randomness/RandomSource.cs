@@ -118,7 +118,9 @@ public sealed class SeededRandomSource : RandomSource
 {
     private const int BlockSize = 16;
     private readonly Aes _aes;
+    private readonly ICryptoTransform _encryptor;
     private readonly byte[] _counterBlocks = new byte[4096];
+    private readonly byte[] _output = new byte[4096];
     private ulong _counter;
 
     /// <summary>Creates a generator from a 32-byte seed.</summary>
@@ -133,6 +135,11 @@ public sealed class SeededRandomSource : RandomSource
 
         _aes = Aes.Create();
         _aes.Key = seed.ToArray();
+        _aes.Mode = CipherMode.ECB;
+        _aes.Padding = PaddingMode.None;
+
+        // A transform reused across calls encrypts without allocating (EncryptEcb allocates per call).
+        _encryptor = _aes.CreateEncryptor();
     }
 
     /// <summary>Creates a generator from a 64-bit test seed (expanded to 32 bytes).</summary>
@@ -154,7 +161,9 @@ public sealed class SeededRandomSource : RandomSource
             BinaryPrimitives.WriteUInt64LittleEndian(_counterBlocks.AsSpan(i), _counter++);
         }
 
-        _aes.EncryptEcb(_counterBlocks, destination, PaddingMode.None);
+        _encryptor.TransformBlock(_counterBlocks, 0, _counterBlocks.Length, _output, 0);
+        _output.CopyTo(destination);
+        CryptographicOperations.ZeroMemory(_output);
     }
 
     /// <inheritdoc />
@@ -162,6 +171,7 @@ public sealed class SeededRandomSource : RandomSource
     {
         if (disposing)
         {
+            _encryptor.Dispose();
             _aes.Dispose();
         }
 

@@ -1,5 +1,5 @@
-using FsCheck.Xunit;
 using Fog.Oblivious.ConstantTime;
+using FsCheck.Xunit;
 
 namespace Fog.Oblivious.Tests.ConstantTime;
 

@@ -1,10 +1,10 @@
-using FsCheck;
-using FsCheck.Fluent;
 using Fog.Oblivious.Maps;
 using Fog.Oblivious.Oram;
 using Fog.Oblivious.Randomness;
 using Fog.Oblivious.Storage;
 using Fog.Oblivious.Tests.Support;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace Fog.Oblivious.Tests.Maps;
 

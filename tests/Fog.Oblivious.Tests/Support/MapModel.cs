@@ -54,127 +54,127 @@ public sealed class MapModel
         switch (kind % 10 switch { 0 or 1 => 0, 2 or 3 or 4 => 1, 5 => 2, 6 => 3, 7 => 4, _ => 5 })
         {
             case 0:
-            {
-                var output = ValueFor(0xEE, _map.ValueSize);
-                var status = _map.Read(key, output);
-                Assert.Equal(Expected(invalid, present), status);
-                Assert.Equal(present && !invalid ? stored : ValueFor(0xEE, _map.ValueSize), output);
-                break;
-            }
+                {
+                    var output = ValueFor(0xEE, _map.ValueSize);
+                    var status = _map.Read(key, output);
+                    Assert.Equal(Expected(invalid, present), status);
+                    Assert.Equal(present && !invalid ? stored : ValueFor(0xEE, _map.ValueSize), output);
+                    break;
+                }
 
             case 1:
-            {
-                var allowOverwrite = (flags & 1) != 0;
-                var status = _map.VarTimeWrite(key, value, allowOverwrite);
-                if (invalid)
                 {
-                    Assert.Equal(ObliviousMapStatus.InvalidKey, status);
-                }
-                else if (present)
-                {
-                    Assert.Equal(ObliviousMapStatus.Found, status);
-                    if (allowOverwrite)
+                    var allowOverwrite = (flags & 1) != 0;
+                    var status = _map.VarTimeWrite(key, value, allowOverwrite);
+                    if (invalid)
                     {
-                        _model[id] = value;
+                        Assert.Equal(ObliviousMapStatus.InvalidKey, status);
                     }
-                }
-                else if (status == ObliviousMapStatus.Overflow)
-                {
-                    Overflows++;
-                }
-                else
-                {
-                    Assert.Equal(ObliviousMapStatus.NotFound, status);
-                    _model[id] = value;
-                }
-
-                break;
-            }
-
-            case 2:
-            {
-                var status = _map.Remove(key);
-                Assert.Equal(Expected(invalid, present), status);
-                _model.Remove(id);
-                break;
-            }
-
-            case 3:
-            {
-                var callback = new XorCallback(seed);
-                var status = _map.Access(key, ref callback);
-                Assert.Equal(Expected(invalid, present), status);
-                Assert.Equal(status, callback.Seen);
-                Assert.Equal(present && !invalid ? stored : new byte[_map.ValueSize], callback.Before);
-                if (present && !invalid)
-                {
-                    _model[id] = XorCallback.Apply(stored!, seed);
-                }
-
-                break;
-            }
-
-            case 4:
-            {
-                var remove = (flags & 3) == 0;
-                var callback = new RemoveIfCallback(remove, seed);
-                var status = _map.AccessAndRemove(key, ref callback);
-                Assert.Equal(Expected(invalid, present), status);
-                if (present && !invalid)
-                {
-                    if (remove)
+                    else if (present)
                     {
-                        _model.Remove(id);
+                        Assert.Equal(ObliviousMapStatus.Found, status);
+                        if (allowOverwrite)
+                        {
+                            _model[id] = value;
+                        }
+                    }
+                    else if (status == ObliviousMapStatus.Overflow)
+                    {
+                        Overflows++;
                     }
                     else
+                    {
+                        Assert.Equal(ObliviousMapStatus.NotFound, status);
+                        _model[id] = value;
+                    }
+
+                    break;
+                }
+
+            case 2:
+                {
+                    var status = _map.Remove(key);
+                    Assert.Equal(Expected(invalid, present), status);
+                    _model.Remove(id);
+                    break;
+                }
+
+            case 3:
+                {
+                    var callback = new XorCallback(seed);
+                    var status = _map.Access(key, ref callback);
+                    Assert.Equal(Expected(invalid, present), status);
+                    Assert.Equal(status, callback.Seen);
+                    Assert.Equal(present && !invalid ? stored : new byte[_map.ValueSize], callback.Before);
+                    if (present && !invalid)
                     {
                         _model[id] = XorCallback.Apply(stored!, seed);
                     }
+
+                    break;
                 }
 
-                break;
-            }
+            case 4:
+                {
+                    var remove = (flags & 3) == 0;
+                    var callback = new RemoveIfCallback(remove, seed);
+                    var status = _map.AccessAndRemove(key, ref callback);
+                    Assert.Equal(Expected(invalid, present), status);
+                    if (present && !invalid)
+                    {
+                        if (remove)
+                        {
+                            _model.Remove(id);
+                        }
+                        else
+                        {
+                            _model[id] = XorCallback.Apply(stored!, seed);
+                        }
+                    }
+
+                    break;
+                }
 
             default:
-            {
-                var callback = new XorCallback(seed);
-                var status = _map.AccessAndInsert(key, value, ref callback);
-                if (invalid)
                 {
-                    Assert.Equal(ObliviousMapStatus.InvalidKey, status);
-                    break;
-                }
-
-                if (status == ObliviousMapStatus.Overflow)
-                {
-                    // The reference leaves either write possibly rolled back: resynchronise from the map.
-                    Overflows++;
-                    var output = new byte[_map.ValueSize];
-                    if (_map.Read(key, output) == ObliviousMapStatus.Found)
+                    var callback = new XorCallback(seed);
+                    var status = _map.AccessAndInsert(key, value, ref callback);
+                    if (invalid)
                     {
-                        _model[id] = output;
-                    }
-                    else
-                    {
-                        _model.Remove(id);
+                        Assert.Equal(ObliviousMapStatus.InvalidKey, status);
+                        break;
                     }
 
-                    _phantoms = (long)_map.Count - _model.Count;
+                    if (status == ObliviousMapStatus.Overflow)
+                    {
+                        // The reference leaves either write possibly rolled back: resynchronise from the map.
+                        Overflows++;
+                        var output = new byte[_map.ValueSize];
+                        if (_map.Read(key, output) == ObliviousMapStatus.Found)
+                        {
+                            _model[id] = output;
+                        }
+                        else
+                        {
+                            _model.Remove(id);
+                        }
+
+                        _phantoms = (long)_map.Count - _model.Count;
+                        break;
+                    }
+
+                    Assert.Equal(present ? ObliviousMapStatus.Found : ObliviousMapStatus.NotFound, status);
+                    Assert.Equal(present ? stored : value, callback.Before);
+                    _model[id] = XorCallback.Apply(present ? stored! : value, seed);
+
+                    // One item is added either way: the key itself, or the random decoy.
+                    if (present)
+                    {
+                        _phantoms++;
+                    }
+
                     break;
                 }
-
-                Assert.Equal(present ? ObliviousMapStatus.Found : ObliviousMapStatus.NotFound, status);
-                Assert.Equal(present ? stored : value, callback.Before);
-                _model[id] = XorCallback.Apply(present ? stored! : value, seed);
-
-                // One item is added either way: the key itself, or the random decoy.
-                if (present)
-                {
-                    _phantoms++;
-                }
-
-                break;
-            }
         }
 
         Assert.Equal((ulong)(_model.Count + _phantoms), _map.Count);
