@@ -23,6 +23,7 @@ public static class FogCommand
         root.Subcommands.Add(AddressCommands.Build());
         root.Subcommands.Add(RecordCommands.Build());
         root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(DbCommands.Build());
         return root;
     }
 

@@ -45,7 +45,7 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             var server = Backends.RequirePostgres();
             var schema = "t_" + Guid.NewGuid().ToString("N");
-            await using (var admin = new NpgsqlConnection(server))
+            await using (var admin = new NpgsqlConnection(Unpooled(server)))
             {
                 await admin.OpenAsync();
                 await using var create = new NpgsqlCommand($"CREATE SCHEMA {schema}", admin);
@@ -90,7 +90,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public async Task<DbConnection> OpenRawAsync()
     {
         DbConnection connection = IsPostgres
-            ? new NpgsqlConnection(Location)
+            ? new NpgsqlConnection(Unpooled(Location))
             : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Location, Pooling = false, DefaultTimeout = 60 }.ToString());
         await connection.OpenAsync();
         return connection;
@@ -116,6 +116,9 @@ public sealed class TestDatabase : IAsyncDisposable
     public async Task<long> CountRowsAsync(string table, string where = "TRUE") =>
         Convert.ToInt64(await ScalarRawAsync($"SELECT COUNT(*) FROM {table} WHERE {where}"), System.Globalization.CultureInfo.InvariantCulture);
 
+    // Plain connections are never pooled, so a server restart in one test leaves no dead connection for another.
+    private static string Unpooled(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+
     public async ValueTask DisposeAsync()
     {
         foreach (var other in _others)
@@ -130,7 +133,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
         if (_schema is not null)
         {
-            await using var admin = new NpgsqlConnection(Backends.PostgresConnectionString);
+            await using var admin = new NpgsqlConnection(Unpooled(Backends.PostgresConnectionString!));
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", admin);
             await drop.ExecuteNonQueryAsync();
