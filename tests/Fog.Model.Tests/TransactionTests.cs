@@ -1,5 +1,6 @@
 using Fog.Crypto.Ristretto;
 using Fog.Model.Addresses;
+using Fog.Model.Encoding;
 using Fog.Model.FogData;
 using Fog.Model.Keys;
 using Fog.Model.Ledger;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Fog.Api.Attest;
-using Fog.Attestation.Internal;
 using Google.Protobuf;
 using NSec.Cryptography;
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Fog.Attestation.Internal;
 using NSec.Cryptography;
 
 namespace Fog.Attestation.Sealing;

@@ -124,7 +124,7 @@ public sealed class Block : IDigestible
         Proto.Wrapped(s, 3, _parentId);
         Proto.UInt64IfAny(s, 4, Index);
         Proto.UInt64IfAny(s, 5, CumulativeTxoCount);
-        Proto.Message(s, 6, MembershipProof.EncodeElement(RootElement));
+        Proto.Message(s, 6, RootElement.ToProtobuf());
         Proto.Wrapped(s, 7, _contentsHash);
     });
 
@@ -156,7 +156,7 @@ public sealed class Block : IDigestible
                     count = input.ReadUInt64();
                     return true;
                 case 6 when wire == WireFormat.WireType.LengthDelimited:
-                    root = MembershipProof.DecodeElement(input.ReadBytes().Span);
+                    root = MembershipElement.FromProtobuf(input.ReadBytes().Span);
                     return true;
                 case 7 when wire == WireFormat.WireType.LengthDelimited:
                     contents = Proto.UnwrapData(input.ReadBytes().Span);

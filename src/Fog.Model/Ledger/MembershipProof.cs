@@ -102,7 +102,7 @@ public sealed class MembershipProof
         Proto.UInt64IfAny(s, 2, HighestIndex);
         foreach (var element in Elements)
         {
-            Proto.Message(s, 3, EncodeElement(element));
+            Proto.Message(s, 3, element.ToProtobuf());
         }
     });
 
@@ -124,7 +124,7 @@ public sealed class MembershipProof
                     highest = input.ReadUInt64();
                     return true;
                 case 3 when wire == WireFormat.WireType.LengthDelimited:
-                    var element = DecodeElement(input.ReadBytes().Span);
+                    var element = MembershipElement.FromProtobuf(input.ReadBytes().Span);
                     valid &= element is not null;
                     if (element is not null)
                     {
@@ -143,67 +143,5 @@ public sealed class MembershipProof
 
         proof = new MembershipProof(index, highest, elements);
         return true;
-    }
-
-    /// <summary>The <c>external.TxOutMembershipElement</c> encoding.</summary>
-    internal static byte[] EncodeElement(MembershipElement element) => Proto.Write(s =>
-    {
-        var range = Proto.Write(r =>
-        {
-            Proto.UInt64IfAny(r, 1, element.Range.From);
-            Proto.UInt64IfAny(r, 2, element.Range.To);
-        });
-        Proto.Message(s, 1, range);
-        Proto.Wrapped(s, 2, element.Hash);
-    });
-
-    /// <summary>Parses an <c>external.TxOutMembershipElement</c>; null if malformed.</summary>
-    internal static MembershipElement? DecodeElement(ReadOnlySpan<byte> encoded)
-    {
-        ulong from = 0, to = 0;
-        byte[]? hash = null;
-        var rangeOk = true;
-        var ok = Proto.TryRead(encoded, (field, wire, input) =>
-        {
-            if (wire != WireFormat.WireType.LengthDelimited)
-            {
-                return false;
-            }
-
-            if (field == 1)
-            {
-                rangeOk = Proto.TryRead(input.ReadBytes().Span, (f, w, r) =>
-                {
-                    if (w != WireFormat.WireType.Varint)
-                    {
-                        return false;
-                    }
-
-                    if (f == 1)
-                    {
-                        from = r.ReadUInt64();
-                        return true;
-                    }
-
-                    if (f == 2)
-                    {
-                        to = r.ReadUInt64();
-                        return true;
-                    }
-
-                    return false;
-                });
-                return true;
-            }
-
-            if (field == 2)
-            {
-                hash = Proto.UnwrapData(input.ReadBytes().Span);
-                return true;
-            }
-
-            return false;
-        });
-        return ok && rangeOk && hash is { Length: TxOutMerkle.HashSize } ? new MembershipElement(new LeafRange(from, to), hash) : null;
     }
 }

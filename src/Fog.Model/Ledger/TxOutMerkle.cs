@@ -1,5 +1,7 @@
 using Fog.Crypto.Digestible;
 using Fog.Crypto.Hashing;
+using Fog.Model.Encoding;
+using Google.Protobuf;
 
 namespace Fog.Model.Ledger;
 
@@ -95,6 +97,65 @@ public sealed class MembershipElement : IDigestible, IEquatable<MembershipElemen
         Range.AppendTo("range"u8, transcript);
         transcript.AppendBytes("hash"u8, _hash);
         transcript.AppendAggregateCloser(context, "TxOutMembershipElement"u8);
+    }
+
+    /// <summary>The <c>external.TxOutMembershipElement</c> encoding.</summary>
+    public byte[] ToProtobuf() => Proto.Write(s =>
+    {
+        var range = Proto.Write(r =>
+        {
+            Proto.UInt64IfAny(r, 1, Range.From);
+            Proto.UInt64IfAny(r, 2, Range.To);
+        });
+        Proto.Message(s, 1, range);
+        Proto.Wrapped(s, 2, _hash);
+    });
+
+    /// <summary>Parses an <c>external.TxOutMembershipElement</c>; null if malformed.</summary>
+    public static MembershipElement? FromProtobuf(ReadOnlySpan<byte> encoded)
+    {
+        ulong from = 0, to = 0;
+        byte[]? hash = null;
+        var rangeOk = true;
+        var ok = Proto.TryRead(encoded, (field, wire, input) =>
+        {
+            if (wire != WireFormat.WireType.LengthDelimited)
+            {
+                return false;
+            }
+
+            if (field == 1)
+            {
+                rangeOk = Proto.TryRead(input.ReadBytes().Span, (f, w, r) =>
+                {
+                    if (w != WireFormat.WireType.Varint || f is not (1 or 2))
+                    {
+                        return false;
+                    }
+
+                    if (f == 1)
+                    {
+                        from = r.ReadUInt64();
+                    }
+                    else
+                    {
+                        to = r.ReadUInt64();
+                    }
+
+                    return true;
+                });
+                return true;
+            }
+
+            if (field == 2)
+            {
+                hash = Proto.UnwrapData(input.ReadBytes().Span);
+                return true;
+            }
+
+            return false;
+        });
+        return ok && rangeOk && hash is { Length: TxOutMerkle.HashSize } ? new MembershipElement(new LeafRange(from, to), hash) : null;
     }
 
     /// <inheritdoc />

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Fog.Crypto.Ristretto;
 using Fog.Model.Addresses;
+using Fog.Model.Encoding;
 using Fog.Model.FogData;
 using Fog.Model.Keys;
 using Fog.Model.Ledger;
@@ -320,12 +321,4 @@ internal sealed record InputSecret(int RealIndex, RistrettoPrivate OnetimeKey, A
         OnetimeKey.Dispose();
         CryptographicOperations.ZeroMemory(Blinding);
     }
-}
-
-/// <summary>Lexicographic order of byte strings (how Rust orders compressed points).</summary>
-internal sealed class ByteOrder : IComparer<byte[]>
-{
-    internal static ByteOrder Instance { get; } = new();
-
-    public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
 }

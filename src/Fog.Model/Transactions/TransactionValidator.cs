@@ -1,4 +1,5 @@
 using Fog.Crypto.Ristretto;
+using Fog.Model.Encoding;
 using Fog.Model.Ledger;
 
 namespace Fog.Model.Transactions;

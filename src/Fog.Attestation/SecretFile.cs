@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 
-namespace Fog.Attestation.Internal;
+namespace Fog.Attestation;
 
 /// <summary>
 /// A small machine-local secret in a file: read if present, otherwise created from the secure random
 /// generator with owner-only permissions (0600 on Unix). Not hardware-protected: anyone who can read
 /// the file (root, a backup) has the secret.
 /// </summary>
-internal static class SecretFile
+public static class SecretFile
 {
     /// <summary>Reads or creates the secret into <paramref name="secret"/>, which the caller wipes.</summary>
     /// <exception cref="InvalidOperationException">The file has the wrong length or permissions other users could read.</exception>

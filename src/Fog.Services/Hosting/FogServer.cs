@@ -1,0 +1,176 @@
+using Grpc.HealthCheck;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace Fog.Services.Hosting;
+
+/// <summary>Where and how a Fog server listens.</summary>
+public sealed record FogServerOptions
+{
+    /// <summary>The service name, for logs.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The client-facing gRPC endpoint (HTTP/2).</summary>
+    public required FogEndpoint Listen { get; init; }
+
+    /// <summary>The admin endpoint: admin gRPC calls (HTTP/2) and Prometheus metrics at /metrics (HTTP/1.1); null for none.</summary>
+    public FogEndpoint? Admin { get; init; }
+
+    /// <summary>The minimum log level.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Write logs as JSON lines instead of plain text.</summary>
+    public bool JsonLogs { get; init; }
+
+    /// <summary>Largest request message the server accepts (default 16 MiB).</summary>
+    public int MaxReceiveMessageSize { get; init; } = 16 * 1024 * 1024;
+}
+
+/// <summary>Marks an endpoint as reachable on the admin port only.</summary>
+public sealed class AdminPortOnlyAttribute : Attribute;
+
+/// <summary>
+/// A running Fog gRPC server on Kestrel: the client port (HTTP/2 without TLS), an optional admin port (admin gRPC and
+/// Prometheus metrics), gRPC health (services start NOT_SERVING until they say they are ready), structured logs.
+/// The composition root is built in-process, so tests and the demo start servers without subprocesses.
+/// </summary>
+public sealed class FogServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FogServer(WebApplication app, Uri clientUri, Uri? adminUri)
+    {
+        _app = app;
+        ClientUri = clientUri;
+        AdminUri = adminUri;
+    }
+
+    /// <summary>The URI clients connect to (with the real port when 0 was asked for).</summary>
+    public Uri ClientUri { get; }
+
+    /// <summary>The admin URI, or null.</summary>
+    public Uri? AdminUri { get; }
+
+    /// <summary>The server's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Sets a service's gRPC health status (clients and orchestrators check it before sending work).</summary>
+    public void SetHealth(string service, bool serving) =>
+        Services.GetRequiredService<HealthServiceImpl>().SetStatus(service, serving
+            ? Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving
+            : Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing);
+
+    /// <summary>
+    /// Builds and starts a server: <paramref name="configureServices"/> registers the service's parts,
+    /// <paramref name="map"/> maps its gRPC services (mark admin-only ones with <see cref="AdminPortOnlyAttribute"/>).
+    /// </summary>
+    public static async Task<FogServer> StartAsync(
+        FogServerOptions options,
+        Action<IServiceCollection> configureServices,
+        Action<WebApplication> map,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configureServices);
+        ArgumentNullException.ThrowIfNull(map);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc.AspNetCore", LogLevel.Warning);
+        if (options.JsonLogs)
+        {
+            builder.Logging.AddJsonConsole();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Listen.BindAddress, options.Listen.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            if (options.Admin is { } admin)
+            {
+                kestrel.Listen(admin.BindAddress, admin.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            }
+        });
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxReceiveMessageSize;
+            grpc.EnableDetailedErrors = false;
+        });
+        builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddSingleton(new AdminPort());
+        configureServices(builder.Services);
+
+        var app = builder.Build();
+        var adminPort = app.Services.GetRequiredService<AdminPort>();
+        app.UseRouting();
+        app.Use(async (context, next) =>
+        {
+            var endpoint = context.GetEndpoint();
+            if (endpoint?.Metadata.GetMetadata<AdminPortOnlyAttribute>() is not null && context.Connection.LocalPort != adminPort.Port)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context);
+        });
+        app.MapGrpcService<HealthServiceImpl>();
+        if (options.Admin is not null)
+        {
+            app.MapMetrics("/metrics");
+        }
+
+        map(app);
+        await app.StartAsync(cancellationToken);
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        var clientUri = Resolve(addresses[0], options.Listen);
+        Uri? adminUri = null;
+        if (options.Admin is { } adminEndpoint && addresses.Count > 1)
+        {
+            adminUri = Resolve(addresses[1], adminEndpoint);
+            adminPort.Port = adminUri.Port;
+        }
+
+        app.Logger.LogInformation("{Service} listening on {ClientUri}{Admin}", options.Name, clientUri, adminUri is null ? "" : $", admin and metrics on {adminUri}");
+        return new FogServer(app, clientUri, adminUri);
+    }
+
+    /// <summary>Completes when the server stops (Ctrl-C or SIGTERM in a console host).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops gracefully: in-flight calls finish, then the server shuts down.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    // Kestrel reports the bound address (e.g. http://127.0.0.1:41234); clients should use the configured host name.
+    private static Uri Resolve(Uri bound, FogEndpoint endpoint)
+    {
+        var host = endpoint.Host is "*" or "0.0.0.0" ? "127.0.0.1" : endpoint.Host;
+        return new UriBuilder(bound) { Host = host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host }.Uri;
+    }
+
+    private sealed class AdminPort
+    {
+        public int Port { get; set; } = -1;
+    }
+}
