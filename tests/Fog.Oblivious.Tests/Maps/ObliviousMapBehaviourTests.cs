@@ -162,19 +162,19 @@ public class AllocationTests
     public void Lookups_and_accesses_do_not_allocate(Fog.Oblivious.Oram.EvictorKind evictor)
     {
         using var random = SeededRandomSource.FromTestSeed(8);
-        using var map = new CuckooObliviousMap(ObliviousMapOptions.For(ObliviousMapShape.View, 1 << 14) with { Evictor = evictor }, random);
+        using var map = new CuckooObliviousMap(ObliviousMapOptions.For(ObliviousMapShape.View, 1 << 10) with { Evictor = evictor }, random);
         var key = MapModel.KeyFor(3, 16);
         var value = new byte[240];
         var callback = default(NoOp);
         map.VarTimeWrite(key, value, false);
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 100; i++)
         {
             map.Read(key, value);
             map.Access(key, ref callback);
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 2000; i++)
+        for (var i = 0; i < 600; i++)
         {
             key[1] = (byte)i;
             map.Read(key, value);

@@ -50,8 +50,9 @@ public sealed class MapModel
         var id = Convert.ToHexString(key);
         var present = _model.TryGetValue(id, out var stored);
         var value = ValueFor(seed, _map.ValueSize);
-        // Weighted towards inserts so that small maps fill up and overflow.
-        switch (kind % 10 switch { 0 or 1 => 0, 2 or 3 or 4 => 1, 5 => 2, 6 => 3, 7 => 4, _ => 5 })
+        // Weighted towards inserts (reads 4/16, writes 5/16, remove 1/16, access 2/16, access-and-remove 1/16,
+        // access-and-insert 3/16) so that small maps fill up and overflow.
+        switch ((kind % 16) switch { < 4 => 0, < 9 => 1, 9 => 2, < 12 => 3, 12 => 4, _ => 5 })
         {
             case 0:
                 {
