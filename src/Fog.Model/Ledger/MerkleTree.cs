@@ -2,15 +2,37 @@ using System.Numerics;
 
 namespace Fog.Model.Ledger;
 
+/// <summary>Where a <see cref="MerkleTree"/> keeps its node hashes (memory, or an LMDB transaction).</summary>
+public interface IMerkleNodeStore
+{
+    /// <summary>The stored hash of node [from, to], or null if none is stored.</summary>
+    byte[]? Get(ulong from, ulong to);
+
+    /// <summary>Stores the hash of node [from, to].</summary>
+    void Set(ulong from, ulong to, byte[] hash);
+}
+
 /// <summary>
-/// An in-memory TxOut Merkle tree with the ledger's shape: a full binary tree over next_pow2(n) leaves whose
-/// empty subtrees hash to nil. Appends update the O(log n) nodes above the new leaf; proofs can be made for any
-/// leaf. (The LMDB ledger keeps the same node hashes on disk.)
+/// The TxOut Merkle tree with the ledger's shape: a full binary tree over next_pow2(n) leaves whose empty subtrees hash
+/// to nil. Appends update the O(log n) nodes above the new leaf; proofs can be made for any leaf, and the root of any
+/// past size can be recomputed from the stored nodes.
 /// </summary>
 public sealed class MerkleTree
 {
-    // Node hashes by (from, to); absent nodes are nil.
-    private readonly Dictionary<(ulong From, ulong To), byte[]> _nodes = [];
+    private readonly IMerkleNodeStore _nodes;
+
+    /// <summary>An empty tree in memory.</summary>
+    public MerkleTree()
+        : this(new DictionaryNodeStore(), 0)
+    {
+    }
+
+    /// <summary>A tree of <paramref name="count"/> leaves whose nodes are in <paramref name="nodes"/>.</summary>
+    public MerkleTree(IMerkleNodeStore nodes, ulong count)
+    {
+        _nodes = nodes ?? throw new ArgumentNullException(nameof(nodes));
+        Count = count;
+    }
 
     /// <summary>Number of leaves (TxOuts).</summary>
     public ulong Count { get; private set; }
@@ -20,13 +42,11 @@ public sealed class MerkleTree
     {
         var index = Count;
         Count++;
-        _nodes[(index, index)] = TxOutMerkle.LeafHash(txOutHash);
+        _nodes.Set(index, index, TxOutMerkle.LeafHash(txOutHash));
         foreach (var (from, to) in ContainingRanges(index, Count))
         {
             var mid = from + ((to - from) / 2);
-            var left = HashOf(from, mid);
-            var right = HashOf(mid + 1, to);
-            _nodes[(from, to)] = TxOutMerkle.NodeHash(left, right);
+            _nodes.Set(from, to, TxOutMerkle.NodeHash(HashOf(from, mid), HashOf(mid + 1, to)));
         }
     }
 
@@ -79,6 +99,17 @@ public sealed class MerkleTree
         return new MembershipProof(index, Count - 1, elements);
     }
 
+    /// <summary>The aligned ranges above leaf <paramref name="index"/>, smallest first, up to the root of a tree of <paramref name="count"/> leaves.</summary>
+    internal static IEnumerable<(ulong From, ulong To)> ContainingRanges(ulong index, ulong count)
+    {
+        var top = BitOperations.RoundUpToPowerOf2(count);
+        for (ulong size = 2; size <= top && size != 0; size <<= 1)
+        {
+            var mask = size - 1;
+            yield return (index & ~mask, index | mask);
+        }
+    }
+
     private byte[] HashAt(ulong from, ulong to, ulong leafCount)
     {
         if (from >= leafCount)
@@ -97,16 +128,14 @@ public sealed class MerkleTree
     }
 
     private byte[] HashOf(ulong from, ulong to) =>
-        from < Count && _nodes.TryGetValue((from, to), out var hash) ? hash : TxOutMerkle.NilHash.ToArray();
+        from < Count && _nodes.Get(from, to) is { } hash ? hash : TxOutMerkle.NilHash.ToArray();
 
-    /// <summary>The aligned ranges above leaf <paramref name="index"/>, smallest first, up to the root of a tree of <paramref name="count"/> leaves.</summary>
-    internal static IEnumerable<(ulong From, ulong To)> ContainingRanges(ulong index, ulong count)
+    private sealed class DictionaryNodeStore : IMerkleNodeStore
     {
-        var top = BitOperations.RoundUpToPowerOf2(count);
-        for (ulong size = 2; size <= top && size != 0; size <<= 1)
-        {
-            var mask = size - 1;
-            yield return (index & ~mask, index | mask);
-        }
+        private readonly Dictionary<(ulong, ulong), byte[]> _hashes = [];
+
+        public byte[]? Get(ulong from, ulong to) => _hashes.GetValueOrDefault((from, to));
+
+        public void Set(ulong from, ulong to, byte[] hash) => _hashes[(from, to)] = hash;
     }
 }
