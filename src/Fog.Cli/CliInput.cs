@@ -68,6 +68,38 @@ internal static class CliInput
             : throw CliException.BadArgument(argument, "not a canonical ristretto255 scalar (it must be less than the group order)");
     }
 
+    /// <summary>picoMOB in one MOB.</summary>
+    internal const ulong PicoMobPerMob = 1_000_000_000_000;
+
+    /// <summary>
+    /// An amount: an integer in the token's smallest unit (picoMOB for MOB), or a decimal followed by "MOB"
+    /// (e.g. 1.5MOB).
+    /// </summary>
+    internal static ulong Amount(string argument, string? text)
+    {
+        var value = (text ?? "").Trim();
+        if (value.EndsWith("mob", StringComparison.OrdinalIgnoreCase))
+        {
+            if (decimal.TryParse(value[..^3].Trim(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var mob) &&
+                mob * PicoMobPerMob is var pico && pico == decimal.Truncate(pico) && pico <= ulong.MaxValue)
+            {
+                return (ulong)pico;
+            }
+
+            throw CliException.BadArgument(argument, $"'{text}' is not an amount of MOB with at most 12 decimals");
+        }
+
+        return ulong.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var units)
+            ? units
+            : throw CliException.BadArgument(argument, $"'{text}' is not an amount (an integer of picoMOB, or e.g. 1.5MOB)");
+    }
+
+    /// <summary>An endpoint (host:port, insecure-fog://host:port or fog://host:port).</summary>
+    internal static Fog.Services.Hosting.FogEndpoint Endpoint(string argument, string? text) =>
+        Fog.Services.Hosting.FogEndpoint.TryParse(text ?? "", out var endpoint, out var error)
+            ? endpoint
+            : throw CliException.BadArgument(argument, error);
+
     /// <summary>A public key: 32 bytes of hex that decode to a ristretto255 point.</summary>
     internal static RistrettoPublic PublicKey(string argument, string? text)
     {

@@ -22,6 +22,8 @@ public static class FogCommand
         root.Subcommands.Add(KeysCommands.Build());
         root.Subcommands.Add(AddressCommands.Build());
         root.Subcommands.Add(RecordCommands.Build());
+        root.Subcommands.Add(ServeCommands.Build());
+        root.Subcommands.Add(NodeCommands.Build());
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(DbCommands.Build());
         return root;

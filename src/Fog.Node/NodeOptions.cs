@@ -10,8 +10,11 @@ public sealed record NodeOptions
     /// <summary>The client port: consensus client API, blockchain API and the node API (default 127.0.0.1:3200).</summary>
     public FogEndpoint Listen { get; init; } = new("127.0.0.1", 3200);
 
-    /// <summary>The admin port: the faucet and Prometheus metrics (default 127.0.0.1:3400).</summary>
+    /// <summary>The admin port: the faucet (default 127.0.0.1:3400).</summary>
     public FogEndpoint Admin { get; init; } = new("127.0.0.1", 3400);
+
+    /// <summary>Prometheus metrics at /metrics, HTTP/1.1 (default 127.0.0.1:3401).</summary>
+    public FogEndpoint Metrics { get; init; } = new("127.0.0.1", 3401);
 
     /// <summary>The ledger directory (an LMDB environment); created with an origin block when empty.</summary>
     public string LedgerPath { get; init; } = "fog-node-ledger";

@@ -39,8 +39,11 @@ public sealed class NodeServer : IAsyncDisposable
     /// <summary>The client URI (consensus client, blockchain and node APIs).</summary>
     public Uri ClientUri => _server.ClientUri;
 
-    /// <summary>The admin URI (faucet, metrics).</summary>
+    /// <summary>The admin URI (faucet).</summary>
     public Uri AdminUri => _server.AdminUri!;
+
+    /// <summary>The metrics base URI.</summary>
+    public Uri MetricsUri => _server.MetricsUri!;
 
     /// <summary>The responder id clients attest the node with.</summary>
     public string ResponderId { get; }
@@ -64,7 +67,7 @@ public sealed class NodeServer : IAsyncDisposable
         try
         {
             var server = await FogServer.StartAsync(
-                new FogServerOptions { Name = "Fog dev node", Listen = options.Listen, Admin = options.Admin, LogLevel = options.LogLevel },
+                new FogServerOptions { Name = "Fog dev node", Listen = options.Listen, Admin = options.Admin, Metrics = options.Metrics, LogLevel = options.LogLevel },
                 services =>
                 {
                     services.AddSingleton(provider =>

@@ -21,8 +21,14 @@ public sealed record FogServerOptions
     /// <summary>The client-facing gRPC endpoint (HTTP/2).</summary>
     public required FogEndpoint Listen { get; init; }
 
-    /// <summary>The admin endpoint: admin gRPC calls (HTTP/2) and Prometheus metrics at /metrics (HTTP/1.1); null for none.</summary>
+    /// <summary>The admin gRPC endpoint (HTTP/2); null for none.</summary>
     public FogEndpoint? Admin { get; init; }
+
+    /// <summary>
+    /// The Prometheus endpoint: /metrics over HTTP/1.1 (cleartext HTTP/2 and HTTP/1.1 cannot share a port, and
+    /// scrapers speak HTTP/1.1); null for none.
+    /// </summary>
+    public FogEndpoint? Metrics { get; init; }
 
     /// <summary>The minimum log level.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
@@ -46,11 +52,12 @@ public sealed class FogServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private FogServer(WebApplication app, Uri clientUri, Uri? adminUri)
+    private FogServer(WebApplication app, Uri clientUri, Uri? adminUri, Uri? metricsUri)
     {
         _app = app;
         ClientUri = clientUri;
         AdminUri = adminUri;
+        MetricsUri = metricsUri;
     }
 
     /// <summary>The URI clients connect to (with the real port when 0 was asked for).</summary>
@@ -58,6 +65,9 @@ public sealed class FogServer : IAsyncDisposable
 
     /// <summary>The admin URI, or null.</summary>
     public Uri? AdminUri { get; }
+
+    /// <summary>The metrics base URI (scrape <c>/metrics</c>), or null.</summary>
+    public Uri? MetricsUri { get; }
 
     /// <summary>The server's services.</summary>
     public IServiceProvider Services => _app.Services;
@@ -104,7 +114,12 @@ public sealed class FogServer : IAsyncDisposable
             kestrel.Listen(options.Listen.BindAddress, options.Listen.Port, listen => listen.Protocols = HttpProtocols.Http2);
             if (options.Admin is { } admin)
             {
-                kestrel.Listen(admin.BindAddress, admin.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+                kestrel.Listen(admin.BindAddress, admin.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+
+            if (options.Metrics is { } metrics)
+            {
+                kestrel.Listen(metrics.BindAddress, metrics.Port, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
         builder.Services.AddGrpc(grpc =>
@@ -122,7 +137,9 @@ public sealed class FogServer : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             var endpoint = context.GetEndpoint();
-            if (endpoint?.Metadata.GetMetadata<AdminPortOnlyAttribute>() is not null && context.Connection.LocalPort != adminPort.Port)
+            var port = context.Connection.LocalPort;
+            if ((endpoint?.Metadata.GetMetadata<AdminPortOnlyAttribute>() is not null && port != adminPort.Port) ||
+                (endpoint?.Metadata.GetMetadata<MetricsPortOnly>() is not null && port != adminPort.MetricsPort))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
@@ -131,25 +148,39 @@ public sealed class FogServer : IAsyncDisposable
             await next(context);
         });
         app.MapGrpcService<HealthServiceImpl>();
-        if (options.Admin is not null)
+        if (options.Metrics is not null)
         {
-            app.MapMetrics("/metrics");
+            app.MapMetrics("/metrics").WithMetadata(new MetricsPortOnly());
         }
 
         map(app);
         await app.StartAsync(cancellationToken);
 
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
-        var clientUri = Resolve(addresses[0], options.Listen);
+        // Kestrel reports addresses in the order the endpoints were configured.
+        var next = 0;
+        var clientUri = Resolve(addresses[next++], options.Listen);
         Uri? adminUri = null;
-        if (options.Admin is { } adminEndpoint && addresses.Count > 1)
+        Uri? metricsUri = null;
+        if (options.Admin is { } adminEndpoint)
         {
-            adminUri = Resolve(addresses[1], adminEndpoint);
+            adminUri = Resolve(addresses[next++], adminEndpoint);
             adminPort.Port = adminUri.Port;
         }
 
-        app.Logger.LogInformation("{Service} listening on {ClientUri}{Admin}", options.Name, clientUri, adminUri is null ? "" : $", admin and metrics on {adminUri}");
-        return new FogServer(app, clientUri, adminUri);
+        if (options.Metrics is { } metricsEndpoint)
+        {
+            metricsUri = Resolve(addresses[next], metricsEndpoint);
+            adminPort.MetricsPort = metricsUri.Port;
+        }
+
+        app.Logger.LogInformation(
+            "{Service} listening on {ClientUri}{Admin}{Metrics}",
+            options.Name,
+            clientUri,
+            adminUri is null ? "" : $", admin on {adminUri}",
+            metricsUri is null ? "" : $", metrics on {metricsUri}metrics");
+        return new FogServer(app, clientUri, adminUri, metricsUri);
     }
 
     /// <summary>Completes when the server stops (Ctrl-C or SIGTERM in a console host).</summary>
@@ -172,5 +203,9 @@ public sealed class FogServer : IAsyncDisposable
     private sealed class AdminPort
     {
         public int Port { get; set; } = -1;
+
+        public int MetricsPort { get; set; } = -1;
     }
+
+    private sealed class MetricsPortOnly;
 }
