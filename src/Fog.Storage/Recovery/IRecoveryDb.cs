@@ -9,7 +9,7 @@ namespace Fog.Storage.Recovery;
 /// the user events clients read by cursor, and the fog reports. Build one with <see cref="RecoveryDbBuilder"/>.
 /// </summary>
 /// <remarks>
-/// <para>Every write is one transaction: it happens completely or not at all.</para>
+/// <para>Every write is one transaction: it happens completely or not at all. Instances are safe to use from many threads at once.</para>
 /// <para>
 /// Failures are <see cref="RecoveryDbException"/>s. Transient ones (<see cref="RecoveryDbException.IsTransient"/>)
 /// may be retried by the caller; reads are already retried a bounded number of times before one surfaces.
