@@ -60,7 +60,10 @@ public sealed record OramBenchmarkReport(IReadOnlyList<OramMeasurement> Measurem
 /// </summary>
 public static class OramBenchmark
 {
-    /// <summary>Runs the benchmark and prints its tables (or, with <see cref="OramBenchmarkOptions.SummaryOnly"/>, one line per shape).</summary>
+    /// <summary>
+    /// Runs the benchmark and prints its tables (or, with <see cref="OramBenchmarkOptions.SummaryOnly"/>,
+    /// one line per shape at the largest capacity measured, then one line per stash histogram).
+    /// </summary>
     /// <param name="options">What to measure.</param>
     /// <param name="output">Where to print.</param>
     /// <returns>The measurements.</returns>
@@ -251,7 +254,7 @@ public static class OramBenchmark
         try
         {
             Func<ulong> bits = random.NextUInt64;
-            var samples = new double[Math.Max(50, options.Operations / 2)];
+            var samples = new double[Math.Max(200, options.Operations / 2)];
             long bytes = 0;
             for (var i = 0; i < samples.Length + 20; i++)
             {
@@ -315,7 +318,7 @@ public static class OramBenchmark
     {
         output.WriteLine();
         output.WriteLine("Oblivious map operations (median and p99 latency; ops/s from the mean; 'dict' = Dictionary doing the same operations;");
-        output.WriteLine("'floor' = copying out and back the bytes the operation's ORAM accesses touch, on the same memory; 'vs baseline' = Path ORAM evictor / this):");
+        output.WriteLine("'floor' = reading once and writing back once every byte the operation's ORAM accesses touch, on the same memory; 'vs baseline' = Path ORAM evictor / this):");
         var table = new TablePrinter("shape", ">capacity", "engine", "operation", ">median µs", ">p99 µs", ">ops/s", ">alloc B/op", ">dict µs", ">÷ dict", ">floor µs", ">÷ floor", ">floor KiB", ">vs baseline");
         foreach (var m in report.Measurements)
         {
@@ -346,7 +349,7 @@ public static class OramBenchmark
     {
         foreach (var shape in report.Measurements.Select(m => m.Shape).Distinct())
         {
-            var log2 = report.Measurements.Where(m => m.Shape == shape).Min(m => m.CapacityLog2);
+            var log2 = report.Measurements.Where(m => m.Shape == shape).Max(m => m.CapacityLog2);
             var parts = new List<string> { FormattableString.Invariant($"{shape,-9} 2^{log2}:") };
             foreach (var operation in report.Measurements.Where(m => m.Shape == shape && m.CapacityLog2 == log2).Select(m => m.Operation).Distinct())
             {

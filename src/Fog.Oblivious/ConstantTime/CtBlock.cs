@@ -399,6 +399,19 @@ public static unsafe class CtBlock
     internal static void Copy(byte* destination, byte* source, nuint length) =>
         NativeMemory.Copy(source, destination, length);
 
+    /// <summary>Loads every 64-byte chunk and stores it back unchanged (benchmark memory floor).</summary>
+    /// <param name="block">The block; its length a multiple of 64.</param>
+    /// <param name="length">Public length in bytes.</param>
+    /// <remarks>Security: a data-independent read and write of public addresses.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Touch(byte* block, nuint length)
+    {
+        for (nuint i = 0; i + 64 <= length; i += 64)
+        {
+            Vector512.Load(block + i).Store(block + i);
+        }
+    }
+
     private static void RequireSameLength(int expected, int actual, string parameterName)
     {
         if (expected != actual)

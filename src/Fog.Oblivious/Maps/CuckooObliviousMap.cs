@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Fog.Oblivious.ConstantTime;
 using Fog.Oblivious.Oram;
@@ -372,6 +373,7 @@ public sealed class CuckooObliviousMap : IObliviousMap
         (SipHash.Hash13(_hashKeys[0], _hashKeys[1], key) & _bucketMask, SipHash.Hash13(_hashKeys[2], _hashKeys[3], key) & _bucketMask);
 
     /// <summary>Copies the value of the pair matching <paramref name="key"/> (if any) into <paramref name="output"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong ScanOut(Span<byte> bucket, ReadOnlySpan<byte> key, Span<byte> output, ulong valid)
     {
         var found = 0UL;
@@ -387,6 +389,7 @@ public sealed class CuckooObliviousMap : IObliviousMap
     }
 
     /// <summary>Writes <paramref name="value"/> back into the matching pair, zeroing it when <paramref name="remove"/> is set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScanIn(Span<byte> bucket, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong valid, ulong remove)
     {
         for (var i = 0; i < PairsPerBucket; i++)
@@ -398,6 +401,7 @@ public sealed class CuckooObliviousMap : IObliviousMap
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong ScanRemove(Span<byte> bucket, ReadOnlySpan<byte> key, ulong valid)
     {
         var found = 0UL;
@@ -413,6 +417,7 @@ public sealed class CuckooObliviousMap : IObliviousMap
     }
 
     /// <summary>Whether the key is in the bucket, and how many empty pairs it has.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (ulong Found, ulong Empty) CountBeforeInsert(Span<byte> bucket, ReadOnlySpan<byte> key)
     {
         var found = 0UL;
@@ -431,6 +436,7 @@ public sealed class CuckooObliviousMap : IObliviousMap
     /// When <paramref name="condition"/> is set, writes the pair into the first slot holding the key or
     /// empty, and clears any later copy of the key (every later match gets the zero key).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InsertToBucket(ulong condition, Span<byte> bucket, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         Span<byte> keyToWrite = stackalloc byte[KeySize];

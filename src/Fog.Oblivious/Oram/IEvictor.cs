@@ -30,6 +30,7 @@ public interface IEvictor : IDisposable
     /// <param name="stash">The ORAM's stash.</param>
     /// <param name="branch">The checked-out branch.</param>
     /// <param name="leaf">The branch's leaf (public).</param>
+    /// <remarks>Security: visits every stash and branch slot in a fixed order; every decision is a mask.</remarks>
     void Evict(in Stash stash, in Branch branch, ulong leaf);
 }
 

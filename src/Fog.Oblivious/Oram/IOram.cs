@@ -26,10 +26,15 @@ public interface IOram : IDisposable
     /// <returns>The value, valid until <see cref="EndAccess"/>; modifications are stored.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The index is out of range.</exception>
     /// <exception cref="InvalidOperationException">An access is already open, or the ORAM failed earlier.</exception>
+    /// <remarks>
+    /// Security: touches a uniformly random branch (plus the position-map chain) whatever the index;
+    /// the range check is the only test of the index and never fails for valid input.
+    /// </remarks>
     Span<byte> BeginAccess(ulong index);
 
     /// <summary>Finishes the open access: stores the value and evicts.</summary>
     /// <exception cref="StashOverflowException">The stash overflowed (fatal).</exception>
+    /// <remarks>Security: the same stash scan and the same eviction work (and public extra branches) on every call.</remarks>
     void EndAccess();
 }
 

@@ -251,12 +251,14 @@ public sealed unsafe class PathOram<TStorage, TEvictor> : IOram, IOramDiagnostic
 
     /// <inheritdoc />
     long IAccessFootprint.FootprintScratchBytes => Math.Max(
-        (long)_geometry.BranchLength * (_geometry.BucketDataSize + _geometry.BucketMetaSize),
+        (long)_geometry.BucketDataSize + _geometry.BucketMetaSize,
         (_positionMap as IAccessFootprint)?.FootprintScratchBytes ?? 0);
 
     /// <inheritdoc />
     long IAccessFootprint.CopyFootprint(byte* scratch, Func<ulong> randomBits)
     {
+        // Every byte of the footprint is loaded once and stored back once, in place: the least any
+        // ORAM access on this memory can do.
         var copied = (_positionMap as IAccessFootprint)?.CopyFootprint(scratch, randomBits) ?? 0;
         var dataSize = (nuint)_geometry.BucketDataSize;
         var metaSize = (nuint)_geometry.BucketMetaSize;
@@ -264,24 +266,14 @@ public sealed unsafe class PathOram<TStorage, TEvictor> : IOram, IOramDiagnostic
         {
             var leaf = _geometry.LeafCount | (randomBits() & (_geometry.LeafCount - 1));
             _storage.Checkout(leaf, in _branch);
-            var offset = scratch;
             for (var level = 0; level < _geometry.BranchLength; level++)
             {
-                CtBlock.Copy(offset, _branch.DataAt(level), dataSize);
-                CtBlock.Copy(offset + dataSize, (byte*)_branch.MetaAt(level), metaSize);
-                offset += dataSize + metaSize;
-            }
-
-            offset = scratch;
-            for (var level = 0; level < _geometry.BranchLength; level++)
-            {
-                CtBlock.Copy(_branch.DataAt(level), offset, dataSize);
-                CtBlock.Copy((byte*)_branch.MetaAt(level), offset + dataSize, metaSize);
-                offset += dataSize + metaSize;
+                CtBlock.Touch(_branch.DataAt(level), dataSize);
+                CtBlock.Touch((byte*)_branch.MetaAt(level), metaSize);
             }
 
             _storage.Checkin(leaf, in _branch);
-            copied += (long)(offset - scratch);
+            copied += (long)((dataSize + metaSize) * (nuint)_geometry.BranchLength);
         }
 
         return copied;

@@ -17,5 +17,6 @@ public interface IPositionMap : IDisposable
     /// <param name="index">Secret index in [0, <see cref="Length"/>).</param>
     /// <param name="newLeaf">Secret new leaf (a node index of the mapped tree), drawn from a CSPRNG.</param>
     /// <returns>The previous leaf, or a fresh random leaf if the entry was never written.</returns>
+    /// <remarks>Security: the memory trace is independent of the index and of both leaves.</remarks>
     uint Write(ulong index, uint newLeaf);
 }

@@ -23,10 +23,12 @@ public interface IOramStorage : IDisposable
     /// <param name="leaf">A leaf node index in [2^h, 2^(h+1)); public.</param>
     /// <param name="branch">Filled with the bucket locations.</param>
     /// <exception cref="OramIntegrityException">An untrusted bucket failed authentication (fatal).</exception>
+    /// <remarks>Security: may reveal the leaf, nothing about the contents.</remarks>
     void Checkout(ulong leaf, in Branch branch);
 
     /// <summary>Commits the branch checked out for <paramref name="leaf"/>.</summary>
     /// <param name="leaf">The same leaf as the matching checkout.</param>
     /// <param name="branch">The branch, possibly modified.</param>
+    /// <remarks>Security: storage outside trusted memory must re-encrypt and write back every bucket of the branch, changed or not.</remarks>
     void Checkin(ulong leaf, in Branch branch);
 }

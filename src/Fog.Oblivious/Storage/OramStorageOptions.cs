@@ -65,8 +65,9 @@ public sealed record OramStorageOptions
         }
         else
         {
-            var bucketBytes = (long)geometry.BucketDataSize + geometry.BucketMetaSize;
-            var buckets = Math.Max(2, TrustedTopBytes / bucketBytes);
+            // As the reference's treetop: the budget counts bucket values only (32 MiB / 4 KiB = 8192
+            // nodes, i.e. the top 13 levels).
+            var buckets = Math.Max(2, TrustedTopBytes / geometry.BucketDataSize);
             levels = (int)long.Log2(buckets);
         }
 
