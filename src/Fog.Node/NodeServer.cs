@@ -23,9 +23,13 @@ public sealed class NodeServer : IAsyncDisposable
     private readonly Task _producer;
     private readonly Key _signingKey;
 
-    private NodeServer(FogServer server, SimulatedEnclaveHost enclave, DevNode node, Key signingKey, string responderId)
+    private readonly ILedgerStore _ledger;
+    private int _disposed;
+
+    private NodeServer(FogServer server, SimulatedEnclaveHost enclave, DevNode node, ILedgerStore ledger, Key signingKey, string responderId)
     {
         _server = server;
+        _ledger = ledger;
         _enclave = enclave;
         Node = node;
         _signingKey = signingKey;
@@ -91,13 +95,14 @@ public sealed class NodeServer : IAsyncDisposable
             // Create the node (origin block, faucet scan) before answering anything.
             node = server.Services.GetRequiredService<DevNode>();
             server.SetHealth("", serving: true);
-            return new NodeServer(server, enclave, node, signingKey, responderId);
+            return new NodeServer(server, enclave, node, ledger, signingKey, responderId);
         }
         catch
         {
             node?.Dispose();
             enclave.Dispose();
             signingKey.Dispose();
+            (ledger as IDisposable)?.Dispose();
             throw;
         }
     }
@@ -108,10 +113,16 @@ public sealed class NodeServer : IAsyncDisposable
     /// <summary>Stops the producer and the server; pending transactions are dropped.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _producer.ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
         Node.Dispose();
+        (_ledger as IDisposable)?.Dispose();
         _enclave.Dispose();
         _signingKey.Dispose();
         _stop.Dispose();
