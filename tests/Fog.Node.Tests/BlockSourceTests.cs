@@ -5,6 +5,7 @@ using Fog.Model.Keys;
 using Fog.Model.Ledger;
 using Fog.Services.BlockSources;
 using Fog.Storage.Ledger;
+using Fog.Testing.Network;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 

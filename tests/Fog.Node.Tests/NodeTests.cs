@@ -5,6 +5,7 @@ using Fog.Attestation.Evidence;
 using Fog.Client.Node;
 using Fog.Model.Keys;
 using Fog.Model.Transactions;
+using Fog.Testing.Network;
 using Google.Protobuf;
 using Grpc.Core;
 

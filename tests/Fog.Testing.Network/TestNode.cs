@@ -1,13 +1,14 @@
 using Fog.Attestation.Evidence;
 using Fog.Client.Node;
+using Fog.Node;
 using Fog.Services.Hosting;
 using Fog.Storage.Ledger;
 using Grpc.Net.Client;
 
-namespace Fog.Node.Tests;
+namespace Fog.Testing.Network;
 
 /// <summary>A dev node on loopback (ephemeral ports) over an LMDB ledger in a temporary directory, with a client.</summary>
-internal sealed class TestNode : IAsyncDisposable
+public sealed class TestNode : IAsyncDisposable
 {
     private TestNode(string directory, NodeServer server)
     {

@@ -3,10 +3,10 @@ using Fog.Model.Addresses;
 using Fog.Model.Keys;
 using Fog.Model.Transactions;
 
-namespace Fog.Node.Tests;
+namespace Fog.Testing.Network;
 
 /// <summary>A minimal scanning wallet for tests: finds its outputs by scanning every block, and builds payments.</summary>
-internal sealed class TestWallet(AccountKey account)
+public sealed class TestWallet(AccountKey account)
 {
     public AccountKey Account { get; } = account;
 
