@@ -13,14 +13,12 @@ namespace Fog.Services.Hosting;
 /// </summary>
 public sealed class SimulatedEnclaveHost : IDisposable
 {
-    private readonly SimulationRoot _root;
-    private readonly SimulatedQuotingKey _quotingKey;
+    private readonly SimulatedAttestation _attestation;
     private readonly NoiseKeyPair _staticKey;
 
-    private SimulatedEnclaveHost(SimulationRoot root, SimulatedQuotingKey quotingKey, NoiseKeyPair staticKey, EnclaveIdentity identity, AttestedResponder responder)
+    private SimulatedEnclaveHost(SimulatedAttestation attestation, NoiseKeyPair staticKey, EnclaveIdentity identity, AttestedResponder responder)
     {
-        _root = root;
-        _quotingKey = quotingKey;
+        _attestation = attestation;
         _staticKey = staticKey;
         Identity = identity;
         Responder = responder;
@@ -33,7 +31,10 @@ public sealed class SimulatedEnclaveHost : IDisposable
     public AttestedResponder Responder { get; }
 
     /// <summary>The simulation root's public key, which a client's policy must list.</summary>
-    public ReadOnlySpan<byte> SimulationRootPublicKey => _root.PublicKey;
+    public ReadOnlySpan<byte> SimulationRootPublicKey => _attestation.RootPublicKey;
+
+    /// <summary>The warning every service logs at start-up.</summary>
+    public string SimulationWarning => _attestation.WarningFor(Identity);
 
     /// <summary>
     /// Sets up an enclave named <paramref name="enclaveName"/> whose code is <paramref name="enclaveAssembly"/>.
@@ -55,29 +56,22 @@ public sealed class SimulatedEnclaveHost : IDisposable
         ReadOnlySpan<byte> customIdentity = default)
     {
         ArgumentNullException.ThrowIfNull(enclaveAssembly);
-        var root = SimulationRoot.LoadOrCreate(simulationRootPath);
-        var quotingKey = root.IssueQuotingKey();
-        var identity = new EnclaveIdentity(EnclaveMeasurement.OfAssembly(enclaveName, enclaveAssembly), EnclaveSignerId.FogSimulation, productId, SecurityVersion: 1, Debug: false);
+        var attestation = SimulatedAttestation.Load(simulationRootPath);
+        var identity = SimulatedAttestation.IdentityOf(enclaveName, enclaveAssembly, productId);
         var staticKey = NoiseKeyPair.Generate();
         var responder = new AttestedResponder(
             new AttestedResponderOptions { ResponderId = responderId, MaxSessions = maxSessions },
             staticKey,
-            new SimulatedQuotingProvider(quotingKey, identity),
+            attestation.ProviderFor(identity),
             customIdentity: customIdentity);
-        return new SimulatedEnclaveHost(root, quotingKey, staticKey, identity, responder);
+        return new SimulatedEnclaveHost(attestation, staticKey, identity, responder);
     }
-
-    /// <summary>The warning every service logs at start-up.</summary>
-    public string SimulationWarning =>
-        $"SIMULATION MODE: the {Identity.ProductId} enclave runs without a hardware TEE. Its evidence is signed by the software simulation root " +
-        $"{Convert.ToHexStringLower(SimulationRootPublicKey)[..16]}…; anyone who can read that key file or this machine's memory can forge evidence or read secrets.";
 
     /// <inheritdoc />
     public void Dispose()
     {
         Responder.Dispose();
         _staticKey.Dispose();
-        _quotingKey.Dispose();
-        _root.Dispose();
+        _attestation.Dispose();
     }
 }
