@@ -170,7 +170,7 @@ public static class OramBenchmark
         });
         var (floor, floorBytes) = TimeFloor(options, floorTables, accesses: 2, random, storage);
         results.Add(new OramMeasurement(shapeName, log2, map.Capacity, engine, "read", median, p99, perSecond, allocated, dictionaryMedian, floor, floorBytes));
-        Progress(output, results[^1]);
+        Progress(options, output, results[^1]);
 
         if (shapeName == "ingest" && storage == OramStorageKind.InMemory)
         {
@@ -191,7 +191,7 @@ public static class OramBenchmark
             // A read plus two writes that each hold both tables: six ORAM accesses (more when kicks happen).
             (floor, floorBytes) = TimeFloor(options, floorTables, accesses: 6, random, storage);
             results.Add(new OramMeasurement(shapeName, log2, map.Capacity, engine, "access_and_insert", median, p99, perSecond, allocated, dictionaryMedian, floor, floorBytes));
-            Progress(output, results[^1]);
+            Progress(options, output, results[^1]);
         }
 
         return results;
@@ -350,7 +350,7 @@ public static class OramBenchmark
         foreach (var shape in report.Measurements.Select(m => m.Shape).Distinct())
         {
             var log2 = report.Measurements.Where(m => m.Shape == shape).Max(m => m.CapacityLog2);
-            var parts = new List<string> { FormattableString.Invariant($"{shape,-9} 2^{log2}:") };
+            var parts = new List<string>();
             foreach (var operation in report.Measurements.Where(m => m.Shape == shape && m.CapacityLog2 == log2).Select(m => m.Operation).Distinct())
             {
                 var rows = report.Measurements.Where(m => m.Shape == shape && m.CapacityLog2 == log2 && m.Operation == operation).ToList();
@@ -366,7 +366,7 @@ public static class OramBenchmark
                 parts.Add(text);
             }
 
-            output.WriteLine(string.Join("  |  ", parts));
+            output.WriteLine(FormattableString.Invariant($"{shape,-9} 2^{log2}: ") + string.Join("  |  ", parts));
         }
 
         foreach (var s in report.Stash)
@@ -395,9 +395,14 @@ public static class OramBenchmark
         }
     }
 
-    private static void Progress(TextWriter output, OramMeasurement m) =>
-        output.WriteLine(FormattableString.Invariant(
-            $"  {m.Shape,-9} 2^{m.CapacityLog2,-2} {m.Engine,-17} {m.Operation,-17} median {Micro(m.MedianMicroseconds),8} µs  dict {Micro(m.DictionaryMedianMicroseconds)} µs  floor {Micro(m.FloorMedianMicroseconds)} µs"));
+    private static void Progress(OramBenchmarkOptions options, TextWriter output, OramMeasurement m)
+    {
+        if (!options.SummaryOnly)
+        {
+            output.WriteLine(FormattableString.Invariant(
+                $"  {m.Shape,-9} 2^{m.CapacityLog2,-2} {m.Engine,-17} {m.Operation,-17} median {Micro(m.MedianMicroseconds),8} µs  dict {Micro(m.DictionaryMedianMicroseconds)} µs  floor {Micro(m.FloorMedianMicroseconds)} µs"));
+        }
+    }
 
     private static string Name(EvictorKind evictor) => evictor == EvictorKind.Circuit ? "circuit" : "path-oram";
 
