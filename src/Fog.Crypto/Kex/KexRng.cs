@@ -108,6 +108,20 @@ public sealed class KexRng : IDisposable
     /// <summary>The current output (at <see cref="Index"/>), without advancing.</summary>
     public ReadOnlySpan<byte> Peek() => _buffer;
 
+    /// <summary>The next <paramref name="count"/> outputs (from <see cref="Index"/> on), without advancing.</summary>
+    public byte[][] PeekAhead(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var outputs = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            outputs[i] = new byte[OutputSize];
+            Prf(_secret.Span, checked(Index + (ulong)i), outputs[i]);
+        }
+
+        return outputs;
+    }
+
     /// <summary>Moves to the next output.</summary>
     public void Advance()
     {
