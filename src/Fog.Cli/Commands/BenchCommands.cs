@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Fog.Bench.Attestation;
+using Fog.Bench.Node;
+using Fog.Bench.Oram;
+using Fog.Bench.Recovery;
+
+namespace Fog.Cli.Commands;
+
+/// <summary>
+/// <c>fog bench …</c>: in-process benchmarks. Each prints medians next to a baseline measured in the same run; run them
+/// on a quiet machine and read the ratios. (BenchmarkDotNet suites for the primitives are in bench/Fog.Benchmarks.)
+/// </summary>
+internal static class BenchCommands
+{
+    internal static Command Build()
+    {
+        var bench = new Command("bench", "Run in-process benchmarks (medians, with a baseline measured in the same run).");
+        bench.Subcommands.Add(Oram());
+        bench.Subcommands.Add(Attestation());
+        bench.Subcommands.Add(Recovery());
+        bench.Subcommands.Add(Node());
+        return bench;
+    }
+
+    private static Option<bool> Quick() => new("--quick") { Description = "A short run (under a minute) printing one summary line per case." };
+
+    private static Command Oram()
+    {
+        var quick = Quick();
+        var command = new Command("oram", "Oblivious map lookups for the view, ingest and key-image shapes at several capacities, both evictors, next to a Dictionary and the memory floor.") { quick };
+        command.SetAction(parse =>
+        {
+            OramBenchmark.Run(parse.GetValue(quick) ? OramBenchmarkOptions.QuickRun : new OramBenchmarkOptions(), parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+
+    private static Command Attestation()
+    {
+        var quick = Quick();
+        var command = new Command("attestation", "Noise NX handshakes with simulated evidence and encrypted 1 KiB round trips, next to raw X25519/Ed25519 and AES-GCM.") { quick };
+        command.SetAction(parse =>
+        {
+            var options = parse.GetValue(quick) ? new AttestationBenchOptions { Handshakes = 50, RoundTripSamples = 15, RoundTripsPerSample = 100 } : new AttestationBenchOptions();
+            parse.InvocationConfiguration.Output.WriteLine(AttestationBench.Run(options));
+        });
+        return command;
+    }
+
+    private static Command Recovery()
+    {
+        var quick = Quick();
+        var postgres = new Option<string>("--postgres") { Description = "Also measure PostgreSQL at this connection string." };
+        var command = new Command("recovery", "Recovery DB records written and read per second (SQLite, and PostgreSQL when given), next to an in-memory dictionary.") { quick, postgres };
+        command.SetAction(parse =>
+        {
+            var options = new RecoveryDbBenchmarkOptions { PostgresConnectionString = parse.GetValue(postgres) };
+            if (parse.GetValue(quick))
+            {
+                options.Blocks = 40;
+                options.Samples = 3;
+            }
+
+            RecoveryDbBenchmark.Run(options, parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+
+    private static Command Node()
+    {
+        var quick = Quick();
+        var command = new Command("node", "Dev node: 2-input transactions validated and appended per second, and follower copy rate.") { quick };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                NodeBenchmark.Run(parse.GetValue(quick) ? NodeBenchmarkOptions.Quick : new NodeBenchmarkOptions(), parse.InvocationConfiguration.Output);
+            }
+            catch (DllNotFoundException e)
+            {
+                throw new CliException(e.Message, FogCommand.Failure);
+            }
+        });
+        return command;
+    }
+}

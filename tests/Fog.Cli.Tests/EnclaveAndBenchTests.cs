@@ -1,0 +1,31 @@
+namespace Fog.Cli.Tests;
+
+public class EnclaveAndBenchTests
+{
+    [Fact]
+    public void Enclave_measure_prints_a_distinct_measurement_per_enclave()
+    {
+        var result = CliRunner.Run("enclave", "measure");
+        Assert.Equal(0, result.ExitCode);
+        var measurements = new[] { "consensus", "ingest", "view", "ledger" }
+            .Select(name => result.Json.GetProperty(name).GetProperty("measurement").GetString()!)
+            .ToList();
+        Assert.All(measurements, m => Assert.Equal(64, m.Length));
+        Assert.Equal(4, measurements.Distinct().Count());
+        Assert.Equal("simulation", result.Json.GetProperty("view").GetProperty("mode").GetString());
+
+        // Deterministic for a build.
+        Assert.Equal(result.Output, CliRunner.Run("enclave", "measure").Output);
+    }
+
+    [Fact]
+    public void Quick_oram_benchmark_prints_a_line_per_shape()
+    {
+        var result = CliRunner.Run("bench", "oram", "--quick");
+        Assert.Equal(0, result.ExitCode);
+        foreach (var shape in new[] { "view", "ingest", "key-image" })
+        {
+            Assert.Contains(shape, result.Output, StringComparison.Ordinal);
+        }
+    }
+}
