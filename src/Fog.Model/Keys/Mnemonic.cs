@@ -138,7 +138,7 @@ public static class Mnemonic
     }
 
     /// <summary>NFKD, lower case, single spaces: the canonical phrase the seed is computed over.</summary>
-    internal static string Normalize(string phrase) =>
+    public static string Normalize(string phrase) =>
         string.Join(' ', phrase.Normalize(NormalizationForm.FormKD).ToLowerInvariant()
             .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
