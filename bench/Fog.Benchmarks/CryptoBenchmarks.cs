@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Fog.Crypto.Box;
-using Fog.Crypto.Interop;
 using Fog.Crypto.Kex;
 using Fog.Crypto.Ristretto;
 using Fog.Model.FogData;
@@ -15,7 +14,7 @@ namespace Fog.Benchmarks;
 /// need one variable-base multiplication, so their ratio shows what the rest of the work costs.
 /// </summary>
 [MemoryDiagnoser]
-public class CryptoBenchmarks
+public class CryptoBenchmarks : ScalarMultiplicationFloor
 {
     private readonly byte[] _scalar = new byte[32];
     private readonly byte[] _point = new byte[32];
@@ -54,16 +53,6 @@ public class CryptoBenchmarks
         _account.Dispose();
     }
 
-    [Benchmark(Baseline = true, Description = "libsodium scalarmult (floor)")]
-    public unsafe int RawLibsodiumScalarMultiply()
-    {
-        fixed (byte* q = _result)
-        fixed (byte* n = _scalar)
-        fixed (byte* p = _point)
-        {
-            return Libsodium.crypto_scalarmult_ristretto255(q, n, p);
-        }
-    }
 
     [Benchmark(Description = "Ristretto255.TryScalarMultiply")]
     public bool ScalarMultiply() => Ristretto255.TryScalarMultiply(_scalar, _point, _result);

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using Fog.Crypto.Interop;
 using Fog.Crypto.Ristretto;
 using Fog.Model.FogData;
 using Fog.Model.Keys;
@@ -16,11 +15,8 @@ namespace Fog.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [ShortRunJob]
-public class TransactionBenchmarks
+public class TransactionBenchmarks : ScalarMultiplicationFloor
 {
-    private readonly byte[] _scalar = new byte[32];
-    private readonly byte[] _point = new byte[32];
-    private readonly byte[] _result = new byte[32];
     private readonly InMemoryLedger _ledger = new();
     private readonly TxValidationOptions _options = new() { RangeProofs = new UncheckedRangeProofs() };
     private AccountKey _sender = null!;
@@ -34,11 +30,6 @@ public class TransactionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Ristretto255.RandomScalar(_scalar);
-        var other = new byte[32];
-        Ristretto255.RandomScalar(other);
-        Ristretto255.ScalarMultiplyBase(other, _point);
-
         _sender = AccountKey.FromRootEntropy(RandomNumberGenerator.GetBytes(32));
         _recipient = AccountKey.FromRootEntropy(RandomNumberGenerator.GetBytes(32));
         var outputs = new List<TxOut>();
@@ -84,16 +75,6 @@ public class TransactionBenchmarks
         _recipient.Dispose();
     }
 
-    [Benchmark(Baseline = true, Description = "libsodium scalarmult (floor)")]
-    public unsafe int RawLibsodiumScalarMultiply()
-    {
-        fixed (byte* q = _result)
-        fixed (byte* n = _scalar)
-        fixed (byte* p = _point)
-        {
-            return Libsodium.crypto_scalarmult_ristretto255(q, n, p);
-        }
-    }
 
     [Benchmark(Description = "build and sign")]
     public Tx Build() => TransactionBuilder.Build(_request).Tx;
