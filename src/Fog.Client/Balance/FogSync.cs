@@ -178,6 +178,11 @@ internal sealed class FogSync
                 else
                 {
                     chunk[i].NotSpentAsOf = Math.Max(chunk[i].NotSpentAsOf, numBlocks);
+                    if (chunk[i].PendingSpendTombstone is { } tombstone && numBlocks >= tombstone)
+                    {
+                        // Our transaction spending it can no longer land: it is spendable again.
+                        chunk[i].PendingSpendTombstone = null;
+                    }
                 }
             }
         }

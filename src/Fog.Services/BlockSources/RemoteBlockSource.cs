@@ -16,6 +16,8 @@ namespace Fog.Services.BlockSources;
 /// </summary>
 public sealed partial class RemoteBlockSource : IBlockSource
 {
+    private const int MaxBatch = 256;
+
     private readonly LmdbLedgerStore _store;
     private readonly GrpcChannel _channel;
     private readonly NodeAPI.NodeAPIClient _client;
@@ -131,43 +133,100 @@ public sealed partial class RemoteBlockSource : IBlockSource
         // Re-read the last block we hold, to check the node still has the same chain.
         var held = _store.NumBlocks;
         var start = held == 0 ? 0 : held - 1;
-        using var call = _client.StreamBlocks(new StreamBlocksRequest { StartIndex = start, Follow = true }, cancellationToken: cancellationToken);
-        await foreach (var archived in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!BlockData.TryParseArchiveBlock(Google.Protobuf.MessageExtensions.ToByteArray(archived), out var block))
-            {
-                throw new InvalidDataException($"The node sent a block that does not parse (after block {_store.NumBlocks}).");
-            }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var call = _client.StreamBlocks(new StreamBlocksRequest { StartIndex = start, Follow = true }, cancellationToken: stop.Token);
 
-            if (block.Block.Index < _store.NumBlocks)
+        // Blocks are received on one task and appended in batches (one durable commit per batch) on this one, so a
+        // follower catching up is not limited by one disk sync per block.
+        var received = System.Threading.Channels.Channel.CreateBounded<BlockData>(new System.Threading.Channels.BoundedChannelOptions(MaxBatch * 2) { SingleReader = true, SingleWriter = true });
+        var pump = Task.Run(async () =>
+        {
+            try
             {
-                var mine = _store.GetBlockData(block.Block.Index)!;
-                if (!mine.Block.Id.SequenceEqual(block.Block.Id))
+                await foreach (var archived in call.ResponseStream.ReadAllAsync(stop.Token).ConfigureAwait(false))
                 {
-                    throw new InvalidDataException(
-                        $"The local copy diverges from the node at block {block.Block.Index}: remove {_store.Path} to copy the node's chain afresh.");
+                    if (!BlockData.TryParseArchiveBlock(Google.Protobuf.MessageExtensions.ToByteArray(archived), out var block))
+                    {
+                        throw new InvalidDataException($"The node sent a block that does not parse (after block {_store.NumBlocks}).");
+                    }
+
+                    await received.Writer.WriteAsync(block, stop.Token).ConfigureAwait(false);
                 }
 
+                received.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                received.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await AppendReceivedAsync(received.Reader, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Stop receiving (on success the stream has ended; on failure this ends it) and wait for the receiver.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or RpcException)
+            {
+            }
+        }
+    }
+
+    private async Task AppendReceivedAsync(System.Threading.Channels.ChannelReader<BlockData> received, CancellationToken cancellationToken)
+    {
+        var batch = new List<BlockData>();
+        while (await received.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && received.TryRead(out var block))
+            {
+                if (block.Block.Index < _store.NumBlocks)
+                {
+                    var mine = _store.GetBlockData(block.Block.Index)!;
+                    if (!mine.Block.Id.SequenceEqual(block.Block.Id))
+                    {
+                        throw new InvalidDataException(
+                            $"The local copy diverges from the node at block {block.Block.Index}: remove {_store.Path} to copy the node's chain afresh.");
+                    }
+
+                    continue;
+                }
+
+                if (block.Signature is { } signature)
+                {
+                    _signer ??= signature.Signer.ToArray();
+                    if (!signature.Signer.SequenceEqual(_signer) || !signature.Verify(block.Block))
+                    {
+                        throw new InvalidDataException($"Block {block.Block.Index} is not signed by the node's key {Convert.ToHexStringLower(_signer)[..16]}….");
+                    }
+                }
+
+                batch.Add(block);
+            }
+
+            if (batch.Count == 0)
+            {
                 continue;
             }
 
-            if (block.Signature is { } signature)
+            var (appended, result) = _store.AppendBatch(batch);
+            if (appended > 0)
             {
-                _signer ??= signature.Signer.ToArray();
-                if (!signature.Signer.SequenceEqual(_signer) || !signature.Verify(block.Block))
-                {
-                    throw new InvalidDataException($"Block {block.Block.Index} is not signed by the node's key {Convert.ToHexStringLower(_signer)[..16]}….");
-                }
+                LastError = null;
+                Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
 
-            var result = _store.Append(block);
-            if (result != LedgerAppendResult.Ok)
+            if (appended < batch.Count)
             {
-                throw new InvalidDataException($"The node sent block {block.Block.Index}, which the ledger refuses: {result}.");
+                throw new InvalidDataException($"The node sent block {batch[appended].Block.Index}, which the ledger refuses: {result}.");
             }
-
-            LastError = null;
-            Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 

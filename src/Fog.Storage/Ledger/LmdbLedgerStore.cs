@@ -110,22 +110,57 @@ public sealed class LmdbLedgerStore : ILedgerStore, IDisposable
     public LedgerAppendResult Append(BlockData block)
     {
         ArgumentNullException.ThrowIfNull(block);
+        return AppendBatch([block]).Result;
+    }
+
+    /// <summary>
+    /// Appends consecutive blocks in one write transaction (one durable commit — what a follower catching up wants).
+    /// Each block is checked against the one before; the batch stops at the first refused block, and the blocks before
+    /// it are kept.
+    /// </summary>
+    public (int Appended, LedgerAppendResult Result) AppendBatch(IReadOnlyList<BlockData> blocks)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
         using var txn = _environment.BeginTransaction();
         var numBlocks = ReadCount(txn, NumBlocksKey);
         var numTxOuts = ReadCount(txn, NumTxOutsKey);
         var last = numBlocks == 0 ? null : ReadBlock(txn, numBlocks - 1);
-        var result = LedgerAppendChecks.Check(
-            block,
-            last,
-            numTxOuts,
-            keyImage => txn.ContainsKey(_keyImages, keyImage.Bytes),
-            publicKey => txn.ContainsKey(_txOutByPublicKey, publicKey));
-        if (result != LedgerAppendResult.Ok)
+        var appended = 0;
+        var result = LedgerAppendResult.Ok;
+        foreach (var block in blocks)
         {
-            txn.Abort();
-            return result;
+            result = LedgerAppendChecks.Check(
+                block,
+                last,
+                numTxOuts,
+                keyImage => txn.ContainsKey(_keyImages, keyImage.Bytes),
+                publicKey => txn.ContainsKey(_txOutByPublicKey, publicKey));
+            if (result != LedgerAppendResult.Ok)
+            {
+                break;
+            }
+
+            numTxOuts = Write(txn, block, numTxOuts);
+            numBlocks++;
+            last = block.Block;
+            appended++;
         }
 
+        if (appended == 0)
+        {
+            txn.Abort();
+            return (0, result);
+        }
+
+        Check(txn.Put(_counts, NumBlocksKey, Key(numBlocks)));
+        Check(txn.Put(_counts, NumTxOutsKey, Key(numTxOuts)));
+        Check(txn.Commit());
+        return (appended, result);
+    }
+
+    // Writes one checked block; returns the new TxOut count.
+    private ulong Write(LightningTransaction txn, BlockData block, ulong numTxOuts)
+    {
         var blockIndex = block.Block.Index;
         var blockKey = Key(blockIndex);
         Span<byte> blockIndexLe = stackalloc byte[8];
@@ -163,10 +198,7 @@ public sealed class LmdbLedgerStore : ILedgerStore, IDisposable
             Check(txn.Put(_metadata, blockKey, block.Metadata.Span));
         }
 
-        Check(txn.Put(_counts, NumBlocksKey, Key(numBlocks + 1)));
-        Check(txn.Put(_counts, NumTxOutsKey, Key(index)));
-        Check(txn.Commit());
-        return LedgerAppendResult.Ok;
+        return index;
     }
 
     /// <inheritdoc />

@@ -50,6 +50,29 @@ public sealed class LmdbLedgerStoreTests : LedgerStoreContract, IDisposable
     }
 
     [Fact]
+    public void Batch_appends_in_one_transaction_and_stops_at_the_first_refused_block()
+    {
+        var store = Open(Path.Combine(_root, "batch"));
+        var reference = new InMemoryLedger();
+        var blocks = new List<BlockData>();
+        for (var i = 0; i < 5; i++)
+        {
+            var block = LedgerFixtures.NextBlock(reference, LedgerFixtures.RandomContents(i == 0 ? 0 : 1, 2));
+            Assert.Equal(LedgerAppendResult.Ok, reference.Append(block));
+            blocks.Add(block);
+        }
+
+        Assert.Equal((3, LedgerAppendResult.Ok), store.AppendBatch(blocks.Take(3).ToList()));
+        var bad = blocks[4]; // skips block 3
+        Assert.Equal((0, LedgerAppendResult.WrongIndex), store.AppendBatch([bad]));
+        Assert.Equal((1, LedgerAppendResult.WrongIndex), store.AppendBatch([blocks[3], blocks[3]]));
+        Assert.Equal(4UL, store.NumBlocks);
+        Assert.Equal(reference.GetRootElementAt(store.NumTxOuts - 1), store.GetRootElement());
+        Assert.Equal((1, LedgerAppendResult.Ok), store.AppendBatch([blocks[4]]));
+        Assert.Equal(reference.GetRootElement(), store.GetRootElement());
+    }
+
+    [Fact]
     public void Failure_in_the_middle_of_an_append_writes_nothing()
     {
         // A tiny map: appending eventually fails inside the write transaction (MDB_MAP_FULL).

@@ -1,0 +1,134 @@
+using Fog.Client.Balance;
+using Fog.Client.Payments;
+using Fog.Model.Addresses;
+using Fog.Model.Keys;
+using Fog.Model.Transactions;
+
+namespace Fog.Client;
+
+/// <summary>A balance: value per token, and the block count it is valid at.</summary>
+/// <param name="ByToken">Value per token id (tokens with nothing are absent).</param>
+/// <param name="ValidAtBlockCount">
+/// The balance after this many blocks: the smallest of what fog view has processed, what fog ledger has checked key
+/// images against, and the first block of any missed range not yet scanned. Never higher than what the services have
+/// actually processed.
+/// </param>
+public sealed record FogBalance(IReadOnlyDictionary<ulong, ulong> ByToken, ulong ValidAtBlockCount)
+{
+    /// <summary>MOB, in picoMOB.</summary>
+    public ulong Mob => ByToken.GetValueOrDefault(Amount.MobTokenId);
+}
+
+/// <summary>
+/// A wallet's view of a Fog network: checks the balance privately (search keys to fog view, key images to fog ledger,
+/// both over attested channels to enclaves answering obliviously), lists history with memos, and pays fog and non-fog
+/// recipients. Keep <see cref="State"/> between sessions (encrypted: it holds secrets) so each check does only new work.
+/// </summary>
+/// <example>
+/// <code>
+/// using var account = AccountKey.FromMnemonic(phrase, 0, fog);
+/// using var client = FogClient.Connect(NetworkConfig.Load("fog-network.json"), account, savedState);
+/// var balance = await client.CheckBalanceAsync();
+/// Console.WriteLine($"{balance.Mob} picoMOB as of block {balance.ValidAtBlockCount}");
+/// var sent = await client.SendAsync(PublicAddress.ParseB58(b58), new Amount(1_000_000_000_000, 0));
+/// save(client.State);
+/// </code>
+/// </example>
+public sealed class FogClient : IDisposable
+{
+    private readonly AccountKey _account;
+    private readonly IFogViewService _view;
+    private readonly IFogKeyImageService _keyImages;
+    private readonly IFogBlockService _blocks;
+    private readonly IFogMerkleProofService _proofs;
+    private readonly ITransactionSubmitter _submitter;
+    private readonly IFogReportResolver? _reports;
+    private readonly IDisposable? _connections;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    /// <summary>A client over the given services (tests and advanced hosts; most callers use Connect).</summary>
+    public FogClient(
+        AccountKey account,
+        FogClientState state,
+        IFogViewService view,
+        IFogKeyImageService keyImages,
+        IFogBlockService blocks,
+        IFogMerkleProofService proofs,
+        ITransactionSubmitter submitter,
+        IFogReportResolver? reports,
+        IDisposable? connections = null)
+    {
+        _account = account ?? throw new ArgumentNullException(nameof(account));
+        State = state ?? throw new ArgumentNullException(nameof(state));
+        _view = view ?? throw new ArgumentNullException(nameof(view));
+        _keyImages = keyImages ?? throw new ArgumentNullException(nameof(keyImages));
+        _blocks = blocks ?? throw new ArgumentNullException(nameof(blocks));
+        _proofs = proofs ?? throw new ArgumentNullException(nameof(proofs));
+        _submitter = submitter ?? throw new ArgumentNullException(nameof(submitter));
+        _reports = reports;
+        _connections = connections;
+    }
+
+    /// <summary>The client state to persist (encrypted) between sessions.</summary>
+    public FogClientState State { get; }
+
+    /// <summary>The wallet's default address.</summary>
+    public PublicAddress Address => _account.DefaultSubaddress;
+
+    /// <summary>
+    /// Checks the balance: new fog records (incremental), blocks fog missed, spent status of every unspent output.
+    /// </summary>
+    public async Task<FogBalance> CheckBalanceAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var sync = new FogSync(_account, State);
+            progress?.Report("asking fog view for new records");
+            await sync.PollViewAsync(_view, progress, cancellationToken).ConfigureAwait(false);
+            if (State.MissedRanges.Count > 0)
+            {
+                progress?.Report($"scanning {State.MissedRanges.Count} block ranges fog missed");
+                await sync.ScanMissedBlocksAsync(_blocks, cancellationToken).ConfigureAwait(false);
+            }
+
+            progress?.Report("asking fog ledger which outputs are spent");
+            await sync.CheckKeyImagesAsync(_keyImages, cancellationToken).ConfigureAwait(false);
+            var (balances, validAt) = sync.Balance();
+            return new FogBalance(balances, validAt);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>History from the owned outputs and their memos; <paramref name="contacts"/> names (and authenticates) counterparties.</summary>
+    public IReadOnlyList<HistoryEntry> GetHistory(IReadOnlyDictionary<string, PublicAddress>? contacts = null) =>
+        History.From(State, _account, contacts ?? new Dictionary<string, PublicAddress>());
+
+    /// <summary>
+    /// Pays <paramref name="amount"/> to <paramref name="recipient"/> and waits until the payment is in a block (or its
+    /// tombstone passes). Check the balance first: only outputs the wallet knows about are spent.
+    /// </summary>
+    public async Task<SendResult> SendAsync(PublicAddress recipient, Amount amount, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await new PaymentSender(_account, State, _proofs, _submitter, _reports).SendAsync(recipient, amount, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _connections?.Dispose();
+        _lock.Dispose();
+    }
+}
