@@ -1,3 +1,4 @@
+using Fog.Attestation.Evidence;
 using Fog.Client.Balance;
 using Fog.Client.Payments;
 using Fog.Model.Addresses;
@@ -46,7 +47,7 @@ public sealed class FogClient : IDisposable
     private readonly IDisposable? _connections;
     private readonly SemaphoreSlim _lock = new(1, 1);
 
-    /// <summary>A client over the given services (tests and advanced hosts; most callers use Connect).</summary>
+    /// <summary>A client over the given services (tests and advanced hosts; most callers use <see cref="Connect"/>).</summary>
     public FogClient(
         AccountKey account,
         FogClientState state,
@@ -67,6 +68,23 @@ public sealed class FogClient : IDisposable
         _submitter = submitter ?? throw new ArgumentNullException(nameof(submitter));
         _reports = reports;
         _connections = connections;
+    }
+
+    /// <summary>
+    /// Connects to the network <paramref name="network"/> describes: fog view, fog ledger and the node over attested
+    /// channels checked against the network's policies, and fog report servers for fog recipients.
+    /// </summary>
+    /// <param name="network">Endpoints and what is trusted (simulation roots, measurements).</param>
+    /// <param name="account">The wallet's keys (not owned: the caller disposes it).</param>
+    /// <param name="state">Saved state from a previous session, or null for a new wallet.</param>
+    public static FogClient Connect(NetworkConfig network, AccountKey account, FogClientState? state = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var view = new View.FogViewClient(ServiceUri(network.View, "view"), ResponderId(network.View), network.PolicyFor("view", EnclaveProductId.View));
+        var ledger = new Ledger.FogLedgerClient(ServiceUri(network.Ledger, "ledger"), ResponderId(network.Ledger), network.PolicyFor("ledger", EnclaveProductId.Ledger));
+        var node = new Node.NodeClient(ServiceUri(network.Node, "node"), ResponderId(network.Node), network.PolicyFor("consensus", EnclaveProductId.Consensus));
+        var reports = new Reports.FogReportResolver(network.PolicyFor("ingest", EnclaveProductId.Ingest));
+        return new FogClient(account, state ?? new FogClientState(), view, ledger, ledger, ledger, new NodeSubmitter(node), new ReportResolverAdapter(reports), new Connections(view, ledger, node, reports));
     }
 
     /// <summary>The client state to persist (encrypted) between sessions.</summary>
@@ -130,5 +148,32 @@ public sealed class FogClient : IDisposable
     {
         _connections?.Dispose();
         _lock.Dispose();
+    }
+
+    private static Uri ServiceUri(ServiceEndpoint endpoint, string name) =>
+        Reports.FogUri.TryParse(endpoint.Uri, out var uri, out var error)
+            ? uri.GrpcAddress
+            : throw new InvalidOperationException($"The network configuration's {name} URI is not valid: {error}");
+
+    private static string ResponderId(ServiceEndpoint endpoint)
+    {
+        if (endpoint.ResponderId.Length > 0)
+        {
+            return endpoint.ResponderId;
+        }
+
+        var uri = Reports.FogUri.Parse(endpoint.Uri);
+        return $"{uri.Host}:{uri.Port}";
+    }
+
+    private sealed class Connections(params IDisposable[] parts) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var part in parts)
+            {
+                part.Dispose();
+            }
+        }
     }
 }

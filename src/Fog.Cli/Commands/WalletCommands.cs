@@ -16,6 +16,11 @@ internal static class WalletCommands
         wallet.Subcommands.Add(New());
         wallet.Subcommands.Add(Import());
         wallet.Subcommands.Add(Address());
+        foreach (var command in WalletUseCommands.Build())
+        {
+            wallet.Subcommands.Add(command);
+        }
+
         return wallet;
     }
 

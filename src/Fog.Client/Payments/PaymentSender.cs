@@ -1,4 +1,5 @@
 using Fog.Client.Balance;
+using Fog.Client.Reports;
 using Fog.Model.Addresses;
 using Fog.Model.Keys;
 using Fog.Model.Transactions;
@@ -50,7 +51,7 @@ internal sealed class PaymentSender
 
         // The fog keys to encrypt hints to, and the tombstone they allow.
         var tombstone = numBlocks + TombstoneBlocks;
-        ResolvedFogReport? recipientReport = null;
+        ValidatedFogPubkey? recipientReport = null;
         if (recipient.HasFog)
         {
             progress?.Report("resolving the recipient's fog report");
@@ -58,7 +59,7 @@ internal sealed class PaymentSender
             tombstone = Math.Min(tombstone, recipientReport.PubkeyExpiry);
         }
 
-        ResolvedFogReport? ownReport = null;
+        ValidatedFogPubkey? ownReport = null;
         var ownAddress = _account.DefaultSubaddress;
         if (ownAddress.HasFog)
         {

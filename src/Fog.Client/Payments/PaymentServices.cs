@@ -1,19 +1,14 @@
-using Fog.Crypto.Ristretto;
+using Fog.Client.Reports;
 using Fog.Model.Addresses;
 using Fog.Model.Transactions;
 
 namespace Fog.Client.Payments;
 
-/// <summary>A validated fog report: the ingress key to encrypt a recipient's fog hint to, and until when it is valid.</summary>
-/// <param name="IngressPublicKey">The fog ingest enclave's ingress public key.</param>
-/// <param name="PubkeyExpiry">The first block index at which the key may no longer be used (the tombstone's upper bound).</param>
-public sealed record ResolvedFogReport(RistrettoPublic IngressPublicKey, ulong PubkeyExpiry);
-
 /// <summary>Finds and validates the fog report of a fog address.</summary>
 public interface IFogReportResolver
 {
     /// <summary>Resolves <paramref name="address"/>'s fog report (the address must use fog).</summary>
-    Task<ResolvedFogReport> ResolveAsync(PublicAddress address, CancellationToken cancellationToken);
+    Task<ValidatedFogPubkey> ResolveAsync(PublicAddress address, CancellationToken cancellationToken);
 }
 
 /// <summary>Where transactions go, and how their outputs are found once in a block.</summary>

@@ -1,0 +1,260 @@
+using System.CommandLine;
+using Fog.Attestation;
+using Fog.Client;
+using Fog.Client.Balance;
+using Fog.Client.Payments;
+using Fog.Client.Wallet;
+using Fog.Model.Addresses;
+using Fog.Model.Transactions;
+using Grpc.Core;
+
+namespace Fog.Cli.Commands;
+
+/// <summary><c>fog wallet balance|history|send</c>: using a wallet against a network. The wallet's state is saved after each.</summary>
+internal static class WalletUseCommands
+{
+    internal static IEnumerable<Command> Build() => [Balance(), History(), Send()];
+
+    private static Command Balance()
+    {
+        var (wallet, passphraseFile, network, json) = CommonOptions();
+        var command = new Command("balance", "Check the balance privately through fog (incremental after the first check).") { wallet, passphraseFile, network, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await Session.OpenAsync(parse, wallet, passphraseFile, network, json);
+            var balance = await session.Run(c => c.CheckBalanceAsync(session.Progress, cancellationToken));
+            session.Save();
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                CliOutput.Json(output, j =>
+                {
+                    j.WriteNumber("mob_picomob", balance.Mob);
+                    j.WriteNumber("valid_at_block_count", balance.ValidAtBlockCount);
+                    j.WriteStartObject("tokens");
+                    foreach (var (token, value) in balance.ByToken)
+                    {
+                        j.WriteNumber(token.ToString(System.Globalization.CultureInfo.InvariantCulture), value);
+                    }
+
+                    j.WriteEndObject();
+                });
+            }
+            else
+            {
+                output.WriteLine($"{FormatMob(balance.Mob)} (valid after {balance.ValidAtBlockCount} blocks)");
+                foreach (var (token, value) in balance.ByToken.Where(p => p.Key != Amount.MobTokenId))
+                {
+                    output.WriteLine($"token {token}: {value}");
+                }
+            }
+
+            return FogCommand.Success;
+        });
+        return command;
+    }
+
+    private static Command History()
+    {
+        var (wallet, passphraseFile, network, json) = CommonOptions();
+        var noSync = new Option<bool>("--offline") { Description = "Show what the wallet already knows, without asking the network." };
+        var command = new Command("history", "Received and sent payments, with counterparties from memos.") { wallet, passphraseFile, network, json, noSync };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var session = await Session.OpenAsync(parse, wallet, passphraseFile, network, json);
+            if (!parse.GetValue(noSync))
+            {
+                await session.Run(c => c.CheckBalanceAsync(session.Progress, cancellationToken));
+                session.Save();
+            }
+
+            var contacts = session.Contents.Contacts.ToDictionary(c => c.Key, c => PublicAddress.ParseB58(c.Value));
+            var entries = session.Client.GetHistory(contacts);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                CliOutput.Json(output, j =>
+                {
+                    j.WriteStartArray("entries");
+                    foreach (var e in entries)
+                    {
+                        j.WriteStartObject();
+                        j.WriteString("direction", e.Direction == HistoryDirection.Received ? "received" : "sent");
+                        j.WriteNumber("value", e.Value);
+                        j.WriteNumber("token_id", e.TokenId);
+                        j.WriteNumber("fee", e.Fee);
+                        j.WriteNumber("block_index", e.BlockIndex);
+                        j.WriteNumber("timestamp", e.Timestamp);
+                        j.WriteString("counterparty_hash", e.CounterpartyHash);
+                        j.WriteString("counterparty_name", e.CounterpartyName);
+                        j.WriteBoolean("counterparty_verified", e.CounterpartyVerified);
+                        j.WriteBoolean("spent", e.Spent);
+                        j.WriteEndObject();
+                    }
+
+                    j.WriteEndArray();
+                });
+            }
+            else if (entries.Count == 0)
+            {
+                output.WriteLine("No payments yet.");
+            }
+            else
+            {
+                foreach (var e in entries)
+                {
+                    var who = e.CounterpartyName ?? (e.CounterpartyHash is { } hash ? $"address {hash[..12]}…" : "unknown sender");
+                    var when = e.Timestamp > 0 ? DateTimeOffset.FromUnixTimeSeconds((long)e.Timestamp).ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "";
+                    output.WriteLine(e.Direction == HistoryDirection.Received
+                        ? $"block {e.BlockIndex,6}  {when}  received {FormatMob(e.Value)} from {who}{(e.CounterpartyVerified ? " (verified)" : "")}"
+                        : $"block {e.BlockIndex,6}  {when}  sent     {FormatMob(e.Value)} to {who} (fee {FormatMob(e.Fee)})");
+                }
+            }
+
+            return FogCommand.Success;
+        });
+        return command;
+    }
+
+    private static Command Send()
+    {
+        var (wallet, passphraseFile, network, json) = CommonOptions();
+        var to = new Argument<string>("b58-address") { Description = "The recipient's address." };
+        var amount = new Argument<string>("amount") { Description = "picoMOB, or e.g. 1.5MOB." };
+        var command = new Command("send", "Pay an address (fog or not) and wait until the payment is in a block.") { to, amount, wallet, passphraseFile, network, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!PublicAddress.TryParseB58(parse.GetValue(to) ?? "", out var recipient, out var parseError))
+            {
+                throw CliException.BadArgument("b58-address", parseError.Describe());
+            }
+
+            var value = CliInput.Amount("amount", parse.GetValue(amount));
+            if (value == 0)
+            {
+                throw CliException.BadArgument("amount", "must be positive");
+            }
+
+            await using var session = await Session.OpenAsync(parse, wallet, passphraseFile, network, json);
+            await session.Run(c => c.CheckBalanceAsync(session.Progress, cancellationToken));
+            var result = await session.Run(c => c.SendAsync(recipient, new Amount(value, Amount.MobTokenId), session.Progress, cancellationToken));
+            session.Save();
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                CliOutput.Json(output, j =>
+                {
+                    j.WriteString("status", result.Status.ToString());
+                    j.WriteNumber("amount", result.Amount);
+                    j.WriteNumber("fee", result.Fee);
+                    if (result.BlockIndex is { } block)
+                    {
+                        j.WriteNumber("block_index", block);
+                    }
+
+                    j.WriteString("message", result.Message);
+                });
+            }
+            else
+            {
+                output.WriteLine(result.Message);
+            }
+
+            return result.Status == SendStatus.Confirmed ? FogCommand.Success : FogCommand.Failure;
+        });
+        return command;
+    }
+
+    private static (Option<string> Wallet, Option<string> PassphraseFile, Option<string> Network, Option<bool> Json) CommonOptions() =>
+        (WalletCommands.WalletOption(), WalletCommands.PassphraseFileOption(), WalletCommands.NetworkOption(), WalletCommands.JsonOption());
+
+    internal static string FormatMob(ulong picoMob) =>
+        $"{(picoMob / CliInput.PicoMobPerMob).ToString(System.Globalization.CultureInfo.InvariantCulture)}.{(picoMob % CliInput.PicoMobPerMob).ToString("D12", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0').PadRight(1, '0')} MOB";
+
+    /// <summary>An open wallet connected to its network; saves the state back atomically.</summary>
+    private sealed class Session : IAsyncDisposable
+    {
+        private readonly string _path;
+        private readonly string _passphrase;
+        private readonly Fog.Model.Keys.AccountKey _account;
+
+        private Session(string path, string passphrase, WalletContents contents, Fog.Model.Keys.AccountKey account, FogClient client, IProgress<string>? progress)
+        {
+            _path = path;
+            _passphrase = passphrase;
+            Contents = contents;
+            _account = account;
+            Client = client;
+            Progress = progress;
+        }
+
+        public WalletContents Contents { get; }
+
+        public FogClient Client { get; }
+
+        public IProgress<string>? Progress { get; }
+
+        public static Task<Session> OpenAsync(ParseResult parse, Option<string> wallet, Option<string> passphraseFile, Option<string> network, Option<bool> json)
+        {
+            var path = parse.GetValue(wallet)!;
+            var error = parse.InvocationConfiguration.Error;
+            var passphrase = WalletCommands.Passphrase(parse.GetValue(passphraseFile), confirm: false, error);
+            var contents = WalletFile.TryLoad(path, passphrase, out var failure);
+            if (failure != WalletFileError.None)
+            {
+                // Reuse the one place that words these errors.
+                WalletCommands.Open(path, parse.GetValue(passphraseFile), error);
+            }
+
+            var networkPath = parse.GetValue(network)!;
+            if (!File.Exists(networkPath))
+            {
+                throw CliException.BadArgument("--network", $"no network configuration at {networkPath} (fog up writes one)");
+            }
+
+            NetworkConfig config;
+            try
+            {
+                config = NetworkConfig.Load(networkPath);
+            }
+            catch (InvalidDataException e)
+            {
+                throw CliException.BadArgument("--network", e.Message);
+            }
+
+            var account = contents!.CreateAccountKey();
+            var progress = parse.GetValue(json) ? null : new Progress<string>(message => error.WriteLine($"… {message}"));
+            return Task.FromResult(new Session(path, passphrase, contents, account, FogClient.Connect(config, account, contents.State), progress));
+        }
+
+        /// <summary>Runs a network call, turning network and attestation failures into one-line errors.</summary>
+        public async Task<T> Run<T>(Func<FogClient, Task<T>> call)
+        {
+            try
+            {
+                return await call(Client);
+            }
+            catch (RpcException e)
+            {
+                throw new CliException($"a Fog service answered {e.StatusCode}: {e.Status.Detail}", FogCommand.Failure);
+            }
+            catch (AttestException e)
+            {
+                throw new CliException($"a Fog service failed attestation: {e.Error}", FogCommand.Failure);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new CliException($"cannot reach a Fog service: {e.Message}", FogCommand.Failure);
+            }
+        }
+
+        public void Save() => WalletFile.Save(_path, Contents, _passphrase);
+
+        public ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            _account.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
