@@ -40,6 +40,9 @@ public sealed class NodeServer : IAsyncDisposable
     /// <summary>The node core.</summary>
     public DevNode Node { get; }
 
+    /// <summary>The ledger the node appends to (safe to read from other components of this process).</summary>
+    public ILedgerStore Ledger => _ledger;
+
     /// <summary>The client URI (consensus client, blockchain and node APIs).</summary>
     public Uri ClientUri => _server.ClientUri;
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Fog.Model.Ledger;
 using Fog.Storage.Ledger;
 
@@ -11,7 +10,7 @@ namespace Fog.Services.BlockSources;
 public sealed class LocalBlockSource : IBlockSource
 {
     private readonly LmdbLedgerStore _store;
-    private readonly TimeSpan _pollInterval;
+    private readonly InProcessBlockSource _follower;
 
     /// <summary>Opens the ledger at <paramref name="ledgerPath"/>.</summary>
     public LocalBlockSource(string ledgerPath, TimeSpan? pollInterval = null)
@@ -22,35 +21,15 @@ public sealed class LocalBlockSource : IBlockSource
         }
 
         _store = LmdbLedgerStore.Open(ledgerPath);
-        _pollInterval = pollInterval ?? TimeSpan.FromMilliseconds(100);
+        _follower = new InProcessBlockSource(_store, pollInterval ?? TimeSpan.FromMilliseconds(100));
     }
 
     /// <inheritdoc />
     public ILedgerStore Ledger => _store;
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<BlockData> FollowAsync(ulong startIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var next = startIndex;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var count = _store.NumBlocks;
-            while (next < count)
-            {
-                yield return _store.GetBlockData(next)!;
-                next++;
-            }
-
-            try
-            {
-                await Task.Delay(_pollInterval, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                yield break;
-            }
-        }
-    }
+    public IAsyncEnumerable<BlockData> FollowAsync(ulong startIndex, CancellationToken cancellationToken) =>
+        _follower.FollowAsync(startIndex, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
