@@ -108,4 +108,22 @@ internal static class CliInput
             ? key
             : throw CliException.BadArgument(argument, "not a valid ristretto255 point encoding");
     }
+
+    /// <summary>The network configuration at <paramref name="path"/> (the value of <paramref name="argument"/>).</summary>
+    internal static Fog.Client.NetworkConfig Network(string argument, string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw CliException.BadArgument(argument, $"no network configuration at {path} (fog up writes one)");
+        }
+
+        try
+        {
+            return Fog.Client.NetworkConfig.Load(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw CliException.BadArgument(argument, e.Message);
+        }
+    }
 }

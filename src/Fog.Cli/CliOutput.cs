@@ -25,4 +25,8 @@ internal static class CliOutput
     /// <summary>A bytes field as lowercase hex.</summary>
     internal static void WriteHex(this Utf8JsonWriter writer, string name, ReadOnlySpan<byte> bytes) =>
         writer.WriteString(name, Convert.ToHexStringLower(bytes));
+
+    /// <summary>A picoMOB value in MOB, without trailing zeros ("2.5 MOB").</summary>
+    internal static string Mob(ulong picoMob) =>
+        $"{(picoMob / CliInput.PicoMobPerMob).ToString(System.Globalization.CultureInfo.InvariantCulture)}.{(picoMob % CliInput.PicoMobPerMob).ToString("D12", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0').PadRight(1, '0')} MOB";
 }

@@ -28,6 +28,7 @@ public static class FogCommand
         root.Subcommands.Add(EnclaveCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());
         root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(UpCommand.Build());
         root.Subcommands.Add(DbCommands.Build());
         return root;
     }
@@ -56,6 +57,12 @@ public static class FogCommand
         {
             error.WriteLine($"fog: error: {e.Message}");
             return e.ExitCode;
+        }
+        catch (IOException e) when (e.Message.StartsWith("Failed to bind to address", StringComparison.Ordinal))
+        {
+            // Kestrel's words for a port another process holds.
+            error.WriteLine($"fog: error: {e.Message.TrimEnd('.')}; is another fog server using the port? Stop it or choose other ports.");
+            return Failure;
         }
     }
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Fog.Api.Node;
+using Fog.Attestation.Evidence;
+using Fog.Client.Reports;
 using Fog.Model.Addresses;
 using Fog.Node;
 using Fog.Storage.Ledger;
@@ -95,12 +97,13 @@ internal static class NodeCommands
         var address = new Argument<string>("b58-address") { Description = "The address to pay." };
         var amount = new Argument<string>("amount") { Description = "picoMOB, or e.g. 10MOB." };
         var admin = new Option<string>("--node-admin") { Description = "The node's admin endpoint.", DefaultValueFactory = _ => "insecure-fog://127.0.0.1:3400" };
-        var ingress = new Option<string>("--fog-ingress-key") { Description = "For a fog address: the ingress public key from its fog report, hex." };
-        var command = new Command("faucet", "Pay an address from the dev node's faucet with a real transaction; waits until it is in a block.") { address, amount, admin, ingress };
+        var ingress = new Option<string>("--fog-ingress-key") { Description = "For a fog address: the ingress public key, hex (default: resolved from the address's fog report, checked against --network)." };
+        var network = WalletCommands.NetworkOption();
+        var command = new Command("faucet", "Pay an address from the dev node's faucet with a real transaction; waits until it is in a block.") { address, amount, admin, ingress, network };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var b58 = parse.GetValue(address) ?? "";
-            if (!PublicAddress.TryParseB58(b58, out _, out var parseError))
+            if (!PublicAddress.TryParseB58(b58, out var recipient, out var parseError))
             {
                 throw CliException.BadArgument("b58-address", parseError.Describe());
             }
@@ -109,6 +112,20 @@ internal static class NodeCommands
             if (parse.GetValue(ingress) is { } ingressHex)
             {
                 request.FogIngressPublicKey = ByteString.CopyFrom(CliInput.PublicKey("--fog-ingress-key", ingressHex).Bytes);
+            }
+            else if (recipient.HasFog)
+            {
+                var config = CliInput.Network("--network", parse.GetValue(network)!);
+                using var resolver = new FogReportResolver(config.PolicyFor("ingest", EnclaveProductId.Ingest));
+                try
+                {
+                    var pubkey = await resolver.ResolveAsync(recipient, cancellationToken);
+                    request.FogIngressPublicKey = ByteString.CopyFrom(pubkey.IngressPublicKey.Bytes);
+                }
+                catch (FogReportException e)
+                {
+                    throw new CliException($"the address's fog report did not validate: {e.Message}", FogCommand.Failure);
+                }
             }
 
             var endpoint = CliInput.Endpoint("--node-admin", parse.GetValue(admin));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Fog.Client;
 using Fog.Client.Wallet;
 using Fog.Model.Keys;
 
@@ -246,21 +245,7 @@ internal static class WalletCommands
             return;
         }
 
-        if (!File.Exists(networkPath))
-        {
-            throw CliException.BadArgument("--network", $"no network configuration at {networkPath} (start one with fog up, or pass --no-fog)");
-        }
-
-        NetworkConfig network;
-        try
-        {
-            network = NetworkConfig.Load(networkPath);
-        }
-        catch (InvalidDataException e)
-        {
-            throw CliException.BadArgument("--network", e.Message);
-        }
-
+        var network = CliInput.Network("--network", networkPath);
         contents.FogReportUrl = network.FogReportUrl;
         contents.FogAuthoritySpki = network.FogAuthoritySpki;
     }

@@ -42,7 +42,7 @@ internal static class WalletUseCommands
             }
             else
             {
-                output.WriteLine($"{FormatMob(balance.Mob)} (valid after {balance.ValidAtBlockCount} blocks)");
+                output.WriteLine($"{CliOutput.Mob(balance.Mob)} (valid after {balance.ValidAtBlockCount} blocks)");
                 foreach (var (token, value) in balance.ByToken.Where(p => p.Key != Amount.MobTokenId))
                 {
                     output.WriteLine($"token {token}: {value}");
@@ -106,8 +106,8 @@ internal static class WalletUseCommands
                     var who = e.CounterpartyName ?? (e.CounterpartyHash is { } hash ? $"address {hash[..12]}…" : "unknown sender");
                     var when = e.Timestamp > 0 ? DateTimeOffset.FromUnixTimeSeconds((long)e.Timestamp).ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "";
                     output.WriteLine(e.Direction == HistoryDirection.Received
-                        ? $"block {e.BlockIndex,6}  {when}  received {FormatMob(e.Value)} from {who}{(e.CounterpartyVerified ? " (verified)" : "")}"
-                        : $"block {e.BlockIndex,6}  {when}  sent     {FormatMob(e.Value)} to {who} (fee {FormatMob(e.Fee)})");
+                        ? $"block {e.BlockIndex,6}  {when}  received {CliOutput.Mob(e.Value)} from {who}{(e.CounterpartyVerified ? " (verified)" : "")}"
+                        : $"block {e.BlockIndex,6}  {when}  sent     {CliOutput.Mob(e.Value)} to {who} (fee {CliOutput.Mob(e.Fee)})");
                 }
             }
 
@@ -157,7 +157,9 @@ internal static class WalletUseCommands
             }
             else
             {
-                output.WriteLine(result.Message);
+                output.WriteLine(result.Status == SendStatus.Confirmed
+                    ? $"Paid {CliOutput.Mob(result.Amount)} (fee {CliOutput.Mob(result.Fee)}) in block {result.BlockIndex}."
+                    : result.Message);
             }
 
             return result.Status == SendStatus.Confirmed ? FogCommand.Success : FogCommand.Failure;
@@ -167,9 +169,6 @@ internal static class WalletUseCommands
 
     private static (Option<string> Wallet, Option<string> PassphraseFile, Option<string> Network, Option<bool> Json) CommonOptions() =>
         (WalletCommands.WalletOption(), WalletCommands.PassphraseFileOption(), WalletCommands.NetworkOption(), WalletCommands.JsonOption());
-
-    internal static string FormatMob(ulong picoMob) =>
-        $"{(picoMob / CliInput.PicoMobPerMob).ToString(System.Globalization.CultureInfo.InvariantCulture)}.{(picoMob % CliInput.PicoMobPerMob).ToString("D12", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0').PadRight(1, '0')} MOB";
 
     /// <summary>An open wallet connected to its network; saves the state back atomically.</summary>
     private sealed class Session : IAsyncDisposable
@@ -207,20 +206,7 @@ internal static class WalletUseCommands
             }
 
             var networkPath = parse.GetValue(network)!;
-            if (!File.Exists(networkPath))
-            {
-                throw CliException.BadArgument("--network", $"no network configuration at {networkPath} (fog up writes one)");
-            }
-
-            NetworkConfig config;
-            try
-            {
-                config = NetworkConfig.Load(networkPath);
-            }
-            catch (InvalidDataException e)
-            {
-                throw CliException.BadArgument("--network", e.Message);
-            }
+            var config = CliInput.Network("--network", networkPath);
 
             var account = contents!.CreateAccountKey();
             var progress = parse.GetValue(json) ? null : new Progress<string>(message => error.WriteLine($"… {message}"));

@@ -121,7 +121,7 @@ internal sealed class PaymentSender
         {
             if (await _submitter.FindBlockOfAsync(payeeKey, cancellationToken).ConfigureAwait(false) is { } block)
             {
-                return new SendResult { Status = SendStatus.Confirmed, BlockIndex = block, Amount = amount.Value, Fee = fee, PayeeOutput = built.PayeeOutputs[0], Message = $"Paid {amount.Value} in block {block}." };
+                return new SendResult { Status = SendStatus.Confirmed, BlockIndex = block, Amount = amount.Value, Fee = fee, PayeeOutput = built.PayeeOutputs[0], Message = $"Paid {amount.Value} of token {amount.TokenId} (fee {fee}) in block {block}." };
             }
 
             var (current, _, _) = await _submitter.GetNetworkInfoAsync(cancellationToken).ConfigureAwait(false);

@@ -96,6 +96,10 @@ public sealed class FogServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc.AspNetCore", LogLevel.Warning);
+
+        // A failed start (e.g. a port in use) is thrown to the caller, which reports it once; the host's own log
+        // of it would repeat it with a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         if (options.JsonLogs)
         {
             builder.Logging.AddJsonConsole();
