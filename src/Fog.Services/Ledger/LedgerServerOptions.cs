@@ -56,19 +56,19 @@ public sealed record LedgerServerOptions
         ArgumentNullException.ThrowIfNull(Listen, nameof(Listen));
         if (string.IsNullOrWhiteSpace(SimulationRootPath))
         {
-            throw new ArgumentException("--simulation-root must name the simulation root's key file.", nameof(SimulationRootPath));
+            throw new ArgumentException("--simulation-root must name the simulation root's key file.");
         }
 
         if (ResponderId is { } responderId && string.IsNullOrWhiteSpace(responderId))
         {
-            throw new ArgumentException("--responder-id must not be blank.", nameof(ResponderId));
+            throw new ArgumentException("--responder-id must not be blank.");
         }
 
         foreach (var (value, name) in new[] { (MaxOutputsPerRequest, "--max-outputs"), (MaxBlocksPerRequest, "--max-blocks"), (MaxTxOutsPerRequest, "--max-tx-outs") })
         {
             if (value is < 1 or > 100_000)
             {
-                throw new ArgumentException($"{name} must be between 1 and 100000 (got {value}).", name);
+                throw new ArgumentException($"{name} must be between 1 and 100000 (got {value}).");
             }
         }
 
@@ -83,7 +83,7 @@ public sealed record LedgerServerOptions
                 nameof(KeyImageEnclaveOptions.Capacity) => $"--omap-capacity must be between 64 and 2^34 (got {OmapCapacity}).",
                 nameof(KeyImageEnclaveOptions.MaxKeyImagesPerQuery) => $"--max-key-images must be between 1 and 100000 (got {MaxKeyImagesPerQuery}).",
                 _ => e.Message,
-            }, e.ParamName, e);
+            }, e);
         }
     }
 

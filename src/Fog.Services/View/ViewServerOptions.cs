@@ -50,27 +50,27 @@ public sealed record ViewServerOptions
         ArgumentNullException.ThrowIfNull(Listen, nameof(Listen));
         if (string.IsNullOrWhiteSpace(SimulationRootPath))
         {
-            throw new ArgumentException("--simulation-root must name the simulation root's key file.", nameof(SimulationRootPath));
+            throw new ArgumentException("--simulation-root must name the simulation root's key file.");
         }
 
         if (ResponderId is { } responderId && string.IsNullOrWhiteSpace(responderId))
         {
-            throw new ArgumentException("--responder-id must not be blank.", nameof(ResponderId));
+            throw new ArgumentException("--responder-id must not be blank.");
         }
 
         if (BlockQueryBatchSize is < 1 or > 100_000)
         {
-            throw new ArgumentException($"--block-query-batch-size must be between 1 and 100000 (got {BlockQueryBatchSize}).", nameof(BlockQueryBatchSize));
+            throw new ArgumentException($"--block-query-batch-size must be between 1 and 100000 (got {BlockQueryBatchSize}).");
         }
 
         if (DbPollInterval <= TimeSpan.Zero || DbPollInterval > TimeSpan.FromMinutes(10))
         {
-            throw new ArgumentException($"--db-poll-interval must be between 0 and 10 minutes (got {DbPollInterval}).", nameof(DbPollInterval));
+            throw new ArgumentException($"--db-poll-interval-ms must be between 0 and 10 minutes (got {DbPollInterval}).");
         }
 
         if (StallWarningAfter <= TimeSpan.Zero)
         {
-            throw new ArgumentException("The stall warning delay must be positive.", nameof(StallWarningAfter));
+            throw new ArgumentException("The stall warning delay must be positive.");
         }
 
         try
@@ -84,7 +84,7 @@ public sealed record ViewServerOptions
                 nameof(ViewEnclaveOptions.Capacity) => $"--omap-capacity must be between 16 and 2^32 (got {OmapCapacity}).",
                 nameof(ViewEnclaveOptions.MaxSearchKeysPerQuery) => $"--max-search-keys must be between 1 and 100000 (got {MaxSearchKeysPerQuery}).",
                 _ => e.Message,
-            }, e.ParamName, e);
+            }, e);
         }
     }
 

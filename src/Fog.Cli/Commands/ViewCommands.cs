@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Fog.Services.Ingest;
+using Fog.Services.View;
+using Fog.Storage.Recovery;
+
+namespace Fog.Cli.Commands;
+
+/// <summary><c>fog serve view</c>: the fog view server.</summary>
+internal static class ViewCommands
+{
+    /// <summary><c>fog serve view</c>.</summary>
+    internal static Command Serve()
+    {
+        var listen = new Option<string>("--listen") { Description = "Client API endpoint (fog_view.FogViewAPI).", DefaultValueFactory = _ => "127.0.0.1:5200" };
+        var admin = new Option<string>("--admin") { Description = "Admin gRPC endpoint (health).", DefaultValueFactory = _ => "127.0.0.1:5600" };
+        var metrics = new Option<string>("--metrics") { Description = "Prometheus endpoint (/metrics, HTTP/1.1).", DefaultValueFactory = _ => "127.0.0.1:5601" };
+        var recoveryDb = new Option<string>("--recovery-db")
+        {
+            Description = "The recovery database: sqlite:<file> or postgres:<connection string> (default $FOG_RECOVERY_DB, else sqlite:fog-recovery.db).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FOG_RECOVERY_DB") is { Length: > 0 } value ? value : "sqlite:fog-recovery.db",
+        };
+        var root = new Option<string>("--simulation-root") { Description = "Simulation root key file shared by the dev network's services (created when missing).", DefaultValueFactory = _ => "fog-simulation-root.key" };
+        var responderId = new Option<string?>("--responder-id") { Description = "The responder id clients attest with (default: the --listen host:port)." };
+        var capacity = new Option<ulong>("--omap-capacity") { Description = "Records the enclave's oblivious map holds (about 75% usable; restart larger when full).", DefaultValueFactory = _ => 1UL << 20 };
+        var maxKeys = new Option<int>("--max-search-keys") { Description = "Most search keys one query may carry.", DefaultValueFactory = _ => 1000 };
+        var batch = new Option<int>("--block-query-batch-size") { Description = "Blocks read from the recovery DB per ingress key per request.", DefaultValueFactory = _ => 1000 };
+        var interval = new Option<int>("--db-poll-interval-ms") { Description = "Milliseconds between recovery DB polls once caught up.", DefaultValueFactory = _ => 250 };
+        var command = new Command("view", "Run fog view: loads records from the recovery DB into its enclave's oblivious map and answers attested queries.")
+        {
+            listen, admin, metrics, recoveryDb, root, responderId, capacity, maxKeys, batch, interval,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new ViewServerOptions
+            {
+                Listen = CliInput.Endpoint("--listen", parse.GetValue(listen)),
+                Admin = CliInput.Endpoint("--admin", parse.GetValue(admin)),
+                Metrics = CliInput.Endpoint("--metrics", parse.GetValue(metrics)),
+                SimulationRootPath = parse.GetValue(root)!,
+                ResponderId = parse.GetValue(responderId),
+                OmapCapacity = parse.GetValue(capacity),
+                MaxSearchKeysPerQuery = parse.GetValue(maxKeys),
+                BlockQueryBatchSize = parse.GetValue(batch),
+                DbPollInterval = TimeSpan.FromMilliseconds(parse.GetValue(interval)),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(e.Message);
+            }
+
+            if (!RecoveryDbConnection.TryParse(parse.GetValue(recoveryDb), out var connection, out var connectionError))
+            {
+                throw CliException.BadArgument("--recovery-db", connectionError);
+            }
+
+            IRecoveryDb db;
+            try
+            {
+                db = await connection.OpenAsync(cancellationToken);
+            }
+            catch (RecoveryDbException e)
+            {
+                throw new CliException($"the recovery database {connection} cannot be used: {e.Message}", FogCommand.Failure);
+            }
+
+            await using (db)
+            {
+                await using var server = await ViewServer.StartAsync(options, db, cancellationToken);
+                var output = parse.InvocationConfiguration.Output;
+                output.WriteLine($"Fog view serving {server.ClientUri} (responder id {server.ResponderId}; admin {server.AdminUri}, metrics {server.MetricsUri}metrics); recovery DB {connection}.");
+                output.WriteLine($"View enclave measurement {server.EnclaveIdentity.Measurement.ToHex()} (SIMULATION MODE). Queries are refused as not ready until the recovery DB is loaded.");
+                output.WriteLine("Press Ctrl-C to stop.");
+                try
+                {
+                    await server.WaitForShutdownAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            return FogCommand.Success;
+        });
+        return command;
+    }
+}
