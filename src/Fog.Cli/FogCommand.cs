@@ -24,6 +24,8 @@ public static class FogCommand
         root.Subcommands.Add(RecordCommands.Build());
         root.Subcommands.Add(ServeCommands.Build());
         root.Subcommands.Add(NodeCommands.Build());
+        root.Subcommands.Add(IngestCommands.Build());
+        root.Subcommands.Add(ReportCommands.Build());
         root.Subcommands.Add(WalletCommands.Build());
         root.Subcommands.Add(EnclaveCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());

@@ -9,6 +9,8 @@ internal static class ServeCommands
     {
         var serve = new Command("serve", "Run a Fog server (stops on Ctrl-C or SIGTERM).");
         serve.Subcommands.Add(NodeCommands.Serve());
+        serve.Subcommands.Add(IngestCommands.Serve());
+        serve.Subcommands.Add(ReportCommands.Serve());
         serve.Subcommands.Add(ViewCommands.Serve());
         serve.Subcommands.Add(LedgerCommands.Serve());
         return serve;
