@@ -171,6 +171,30 @@ internal sealed class IngestEnclave : IIngestEnclave
         }
     }
 
+    /// <summary>
+    /// Benchmark hook: adds <paramref name="count"/> random keys to the counter map, as if that many chaff TxOuts had
+    /// been ingested, so throughput can be measured at a realistic fill. Stops early if the map overflows.
+    /// </summary>
+    internal void PrefillStoreForBenchmark(ulong count)
+    {
+        Span<byte> secret = stackalloc byte[RngStore.KeySize];
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            for (var i = 0UL; i < count; i++)
+            {
+                RandomNumberGenerator.Fill(secret);
+                if (!_store.TryNextCounter(secret, out _))
+                {
+                    RotateEgressLocked();
+                    return;
+                }
+            }
+        }
+
+        CryptographicOperations.ZeroMemory(secret);
+    }
+
     /// <inheritdoc />
     public IngestReport GetReport()
     {
