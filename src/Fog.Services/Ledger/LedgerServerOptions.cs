@@ -1,5 +1,6 @@
 using Fog.Attestation.Channels;
 using Fog.Enclaves.KeyImage;
+using Fog.Oblivious.Storage;
 using Fog.Services.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -47,6 +48,12 @@ public sealed record LedgerServerOptions
     /// <summary>Most public keys one <c>GetTxOuts</c> request may carry (default 2000).</summary>
     public int MaxTxOutsPerRequest { get; init; } = 2000;
 
+    /// <summary>
+    /// Where the enclave map's ORAM trees live: in memory (default), or untrusted memory below a trusted top, encrypted
+    /// and authenticated; <c>Prefault</c> touches every page at start so the first queries do not pay for page faults.
+    /// </summary>
+    public OramStorageOptions MapStorage { get; init; } = new();
+
     /// <summary>The minimum log level (default Information).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
@@ -87,5 +94,5 @@ public sealed record LedgerServerOptions
         }
     }
 
-    internal KeyImageEnclaveOptions ToEnclaveOptions() => new() { Capacity = OmapCapacity, MaxKeyImagesPerQuery = MaxKeyImagesPerQuery, MaxSessions = MaxSessions };
+    internal KeyImageEnclaveOptions ToEnclaveOptions() => new() { Capacity = OmapCapacity, MaxKeyImagesPerQuery = MaxKeyImagesPerQuery, MaxSessions = MaxSessions, Storage = MapStorage };
 }

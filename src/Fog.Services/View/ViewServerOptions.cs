@@ -1,5 +1,6 @@
 using Fog.Attestation.Channels;
 using Fog.Enclaves.View;
+using Fog.Oblivious.Storage;
 using Fog.Services.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -40,6 +41,12 @@ public sealed record ViewServerOptions
 
     /// <summary>How long the highest processed block count may stay behind known blocks before a warning names the key it waits for (default 60 s).</summary>
     public TimeSpan StallWarningAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Where the enclave map's ORAM trees live: in memory (default), or untrusted memory below a trusted top, encrypted
+    /// and authenticated; <c>Prefault</c> touches every page at start so the first queries do not pay for page faults.
+    /// </summary>
+    public OramStorageOptions MapStorage { get; init; } = new();
 
     /// <summary>The minimum log level (default Information).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
@@ -88,5 +95,5 @@ public sealed record ViewServerOptions
         }
     }
 
-    internal ViewEnclaveOptions ToEnclaveOptions() => new() { Capacity = OmapCapacity, MaxSearchKeysPerQuery = MaxSearchKeysPerQuery, MaxSessions = MaxSessions };
+    internal ViewEnclaveOptions ToEnclaveOptions() => new() { Capacity = OmapCapacity, MaxSearchKeysPerQuery = MaxSearchKeysPerQuery, MaxSessions = MaxSessions, Storage = MapStorage };
 }
