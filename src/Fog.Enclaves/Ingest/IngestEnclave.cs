@@ -540,6 +540,11 @@ internal sealed class IngestEnclave : IIngestEnclave
         /// Steps 1–3 and 6: a random valid point, replaced by the hint's view key when the hint authenticates and
         /// carries the magic bytes (a masked copy, no branch), then the plaintext record.
         /// </summary>
+        /// <remarks>
+        /// Security: the decryption and the selection take the same steps whether the hint is for a user of this
+        /// enclave or not; only the public framing of the box (version bytes, a valid ephemeral key) can end early.
+        /// Whether the selected bytes decode to a point is public: it fails only for a sender's malformed hint.
+        /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal void DecryptHints(int start, int end)
         {
@@ -566,7 +571,8 @@ internal sealed class IngestEnclave : IIngestEnclave
             }
         }
 
-        /// <summary>Step 4: S = egress · recipient (constant time in the key; the point is valid).</summary>
+        /// <summary>Step 4: S = egress · recipient.</summary>
+        /// <remarks>Security: one constant-time scalar multiplication per TxOut, real recipient or chaff alike.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal void ExchangeKeys(int start, int end)
         {
@@ -580,6 +586,7 @@ internal sealed class IngestEnclave : IIngestEnclave
         }
 
         /// <summary>Step 5, in TxOut order: each recipient's next counter. False on overflow (the chunk must be redone).</summary>
+        /// <remarks>Security: one oblivious access_and_insert per TxOut (see <see cref="RngStore.TryNextCounter"/>); overflow is public.</remarks>
         internal bool NextCounters(RngStore store)
         {
             for (var i = 0; i < _count; i++)
@@ -594,6 +601,7 @@ internal sealed class IngestEnclave : IIngestEnclave
         }
 
         /// <summary>Steps 5 (the PRF), 7 and 8: the search key and the record boxed to the recipient.</summary>
+        /// <remarks>Security: the same PRF and box for every TxOut; a record's length depends only on the public TxOut.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal void Encrypt(int start, int end)
         {

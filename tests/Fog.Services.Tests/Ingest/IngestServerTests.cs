@@ -99,6 +99,57 @@ public sealed class IngestServerTests
     }
 
     [Fact]
+    public async Task A_server_saved_as_active_resumes_after_a_restart_from_the_first_block_it_had_not_stored()
+    {
+        await using var cluster = await IngestCluster.CreateAsync(IngestTestDatabase.Sqlite);
+        var node = await cluster.StartAsync("a");
+        var key = (await node.Admin.ActivateAsync(new Empty())).IngressPubkey.Data.ToByteArray();
+        using var bob = AccountKey.FromRootEntropy(Enumerable.Repeat((byte)63, 32).ToArray());
+        cluster.Chain.Append([TestChain.FogOutput(bob.DefaultSubaddress, key, 1)]);
+        await cluster.WaitForChainAsync(node);
+        await node.StopAsync();
+
+        // Blocks arrive while the server is down; it comes back active on its own and catches up under a new egress key.
+        cluster.Chain.Append([TestChain.FogOutput(bob.DefaultSubaddress, key, 2)]);
+        cluster.Chain.Append([TestChain.FogOutput(bob.DefaultSubaddress, key, 3)]);
+        node = await cluster.StartAsync("a");
+        await cluster.WaitForChainAsync(node);
+        Assert.Equal(IngestControllerMode.Active, (await node.StatusAsync()).Mode);
+        Assert.Equal(key, await node.IngressKeyAsync());
+        Assert.Equal(2, (await RecoveryViewer.EventsAsync(cluster.Db)).OfType<NewRngRecordEvent>().Count());
+        var values = new List<ulong>();
+        foreach (var record in await RecoveryViewer.FindAsync(cluster.Db, bob))
+        {
+            Assert.Equal(Model.FogData.TxOutRecordError.None, record.TryRecover(bob.ViewPrivateKey, out _, out var amount));
+            values.Add(amount.Value);
+        }
+
+        Assert.Equal(new ulong[] { 1, 2, 3 }, values.Order());
+    }
+
+    [Fact]
+    public async Task An_invocation_decommissioned_elsewhere_is_replaced_and_the_block_redone_under_a_new_egress_key()
+    {
+        await using var cluster = await IngestCluster.CreateAsync(IngestTestDatabase.Sqlite);
+        var node = await cluster.StartAsync("a");
+        var key = (await node.Admin.ActivateAsync(new Empty())).IngressPubkey.Data.ToByteArray();
+        using var bob = AccountKey.FromRootEntropy(Enumerable.Repeat((byte)64, 32).ToArray());
+        cluster.Chain.Append([TestChain.FogOutput(bob.DefaultSubaddress, key, 1)]);
+        await cluster.WaitForChainAsync(node);
+        var first = (await node.StatusAsync()).IngestInvocationId;
+
+        // The cleanup tool (or an operator) closes the invocation while the server still runs.
+        Assert.True(await cluster.Db.DecommissionIngestInvocationAsync(first));
+        cluster.Chain.Append([TestChain.FogOutput(bob.DefaultSubaddress, key, 2)]);
+        await cluster.WaitForChainAsync(node);
+
+        var second = (await node.StatusAsync()).IngestInvocationId;
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, await cluster.Db.GetInvocationIdByBlockAndKeyAsync(RistrettoPublic.From(key), cluster.Chain.NumBlocks - 1));
+        Assert.Equal(2, (await RecoveryViewer.FindAsync(cluster.Db, bob)).Count);
+    }
+
+    [Fact]
     public async Task Admin_api_refuses_bad_input_with_actionable_statuses_and_keeps_serving()
     {
         await using var cluster = await IngestCluster.CreateAsync(IngestTestDatabase.Sqlite);
