@@ -55,6 +55,34 @@ public sealed class IngestCliTests
         Assert.Equal(FogCommand.Failure, unreachable.Code);
     }
 
+    [Fact]
+    public async Task Serving_with_missing_or_bad_settings_fails_with_a_message_naming_the_setting()
+    {
+        var directory = Directory.CreateTempSubdirectory("fog-ingest-cli-").FullName;
+        try
+        {
+            var noSource = await RunAsync("serve", "ingest", "--recovery-db", $"sqlite:{Path.Combine(directory, "r.db")}");
+            Assert.Equal(FogCommand.BadInput, noSource.Code);
+            Assert.Contains("--ledger", noSource.Error, StringComparison.Ordinal);
+
+            var badDb = await RunAsync("serve", "ingest", "--ledger", directory, "--recovery-db", "mysql:nope");
+            Assert.Equal(FogCommand.BadInput, badDb.Code);
+            Assert.Contains("--recovery-db", badDb.Error, StringComparison.Ordinal);
+
+            var badCapacity = await RunAsync("serve", "ingest", "--ledger", directory, "--user-capacity", "1000", "--recovery-db", $"sqlite:{Path.Combine(directory, "r.db")}");
+            Assert.Equal(FogCommand.BadInput, badCapacity.Code);
+            Assert.Contains("--user-capacity", badCapacity.Error, StringComparison.Ordinal);
+
+            var noChain = await RunAsync("serve", "report", "--recovery-db", $"sqlite:{Path.Combine(directory, "r.db")}", "--signing-chain", Path.Combine(directory, "missing.pem"), "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0");
+            Assert.Equal(FogCommand.Failure, noChain.Code);
+            Assert.Contains("missing.pem", noChain.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static string Admin(IngestNode node) => $"insecure-fog://127.0.0.1:{node.Server.ClientUri.Port}";
 
     private static RistrettoPublic NewKey() => RistrettoPublic.FromUniformBytes(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
