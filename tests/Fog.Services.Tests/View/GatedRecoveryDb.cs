@@ -6,16 +6,28 @@ namespace Fog.Services.Tests.View;
 
 /// <summary>
 /// A real recovery DB whose record reads (how view loads) wait for a permit each, so a test can hold a view server in
-/// the middle of loading. Everything else passes straight through.
+/// the middle of loading, and whose user-event reads can be held after reading (to interleave a query with loading).
+/// Everything else passes straight through.
 /// </summary>
 public sealed class GatedRecoveryDb(IRecoveryDb inner) : IRecoveryDb
 {
     private readonly SemaphoreSlim _permits = new(0);
+    private readonly SemaphoreSlim _eventPermits = new(0);
+    private int _eventReadsHeld;
 
     /// <summary>Record reads started (including one waiting for a permit).</summary>
     public int ReadsStarted => Volatile.Read(ref _readsStarted);
 
     private int _readsStarted;
+
+    /// <summary>When set, a user-event read completes against the database, then waits for <see cref="ReleaseEvents"/>.</summary>
+    public bool HoldEvents { get; set; }
+
+    /// <summary>User-event reads done and waiting.</summary>
+    public int EventReadsHeld => Volatile.Read(ref _eventReadsHeld);
+
+    /// <summary>Lets the user-event reads held so far return.</summary>
+    public void ReleaseEvents(int count = 1) => _eventPermits.Release(count);
 
     /// <summary>Lets <paramref name="count"/> more record reads through.</summary>
     public void Release(int count = 1) => _permits.Release(count);
@@ -68,7 +80,17 @@ public sealed class GatedRecoveryDb(IRecoveryDb inner) : IRecoveryDb
 
     public Task<ulong?> GetHighestKnownBlockIndexAsync(CancellationToken cancellationToken = default) => inner.GetHighestKnownBlockIndexAsync(cancellationToken);
 
-    public Task<UserEventPage> SearchUserEventsAsync(long startFromUserEventId, CancellationToken cancellationToken = default) => inner.SearchUserEventsAsync(startFromUserEventId, cancellationToken);
+    public async Task<UserEventPage> SearchUserEventsAsync(long startFromUserEventId, CancellationToken cancellationToken = default)
+    {
+        var page = await inner.SearchUserEventsAsync(startFromUserEventId, cancellationToken);
+        if (HoldEvents)
+        {
+            Interlocked.Increment(ref _eventReadsHeld);
+            await _eventPermits.WaitAsync(cancellationToken);
+        }
+
+        return page;
+    }
 
     public Task<IReadOnlyList<ReportEntry>> GetAllReportsAsync(CancellationToken cancellationToken = default) => inner.GetAllReportsAsync(cancellationToken);
 
@@ -79,7 +101,9 @@ public sealed class GatedRecoveryDb(IRecoveryDb inner) : IRecoveryDb
     public async ValueTask DisposeAsync()
     {
         Open();
+        _eventPermits.Release(1_000);
         await inner.DisposeAsync();
         _permits.Dispose();
+        _eventPermits.Dispose();
     }
 }

@@ -132,6 +132,39 @@ public sealed partial class ViewServerBehaviourTests
     }
 
     [Fact]
+    public async Task ABlockCountedInAResponse_HasItsRngRecordInThatResponseOrAnEarlierOne()
+    {
+        // The reference reads user events first and the counts after: blocks loaded in between are counted although
+        // the RNG that wrote them was not announced, and a client then misses their records. Here the counts are read
+        // first. The query below reads its events, then (held there) a new invocation writes block 1 and view loads it.
+        await using var db = await TestRecoveryDb.CreateAsync(Backends.Sqlite);
+        using var user = Account(12);
+        var ingest = await WritePaymentsAsync(db, user, 1);
+        var gated = new GatedRecoveryDb(await db.OpenAnotherAsync());
+        gated.Open();
+        await using var view = await TestViewServer.StartAsync(db, serverDb: gated);
+        await view.WaitForBlockCountAsync(1);
+        using var client = view.NewClient();
+        gated.HoldEvents = true;
+
+        var pending = client.QueryAsync([], startFromUserEventId: 0);
+        await Eventually.HoldsAsync(() => gated.EventReadsHeld == 1, () => "the query's event read");
+        var second = await ingest.StartInvocationAsync(1);
+        await ingest.AddBlockAsync(second, 1, (user, IngestSimulator.Payment(user, 5)));
+        await view.WaitForBlockCountAsync(2);
+        gated.HoldEvents = false;
+        gated.ReleaseEvents();
+        var response = await pending;
+
+        Assert.Equal(1UL, response.HighestProcessedBlockCount);
+        Assert.DoesNotContain(response.RngRecords, r => r.IngestInvocationId == second.Id);
+        var next = await client.QueryAsync([], startFromUserEventId: response.NextStartFromUserEventId);
+        Assert.Equal(2UL, next.HighestProcessedBlockCount);
+        Assert.Contains(next.RngRecords, r => r.IngestInvocationId == second.Id);
+        Assert.Equal(2, (await ViewSearch.FindRecordsAsync(client, user)).Count);
+    }
+
+    [Fact]
     public async Task BadInput_GetsAClearStatus_AndTheServerKeepsServingOtherClients()
     {
         await using var db = await TestRecoveryDb.CreateAsync(Backends.Sqlite);
