@@ -1,3 +1,4 @@
+using Fog.Attestation.Reports;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Fog.Api.Attest;

@@ -1,6 +1,6 @@
 using Fog.Api.Attest;
 using Fog.Api.Report;
-using Fog.Client.Reports;
+using Fog.Attestation.Reports;
 using Fog.Services.Hosting;
 using Fog.Services.Ingest;
 using Fog.Storage.Recovery;

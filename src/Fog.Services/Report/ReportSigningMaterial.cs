@@ -1,4 +1,4 @@
-using Fog.Client.Reports;
+using Fog.Attestation.Reports;
 using NSec.Cryptography;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;

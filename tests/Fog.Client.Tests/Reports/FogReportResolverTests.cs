@@ -1,5 +1,6 @@
 using Fog.Api.Report;
 using Fog.Attestation;
+using Fog.Attestation.Reports;
 using Fog.Client.Reports;
 using Fog.Model.Addresses;
 using Fog.Services.Report;

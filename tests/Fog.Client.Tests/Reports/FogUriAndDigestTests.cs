@@ -1,6 +1,7 @@
 using Fog.Api.Attest;
 using Fog.Api.External;
 using Fog.Api.Report;
+using Fog.Attestation.Reports;
 using Fog.Client.Reports;
 using Google.Protobuf;
 

@@ -1,6 +1,6 @@
 using Fog.Api.Attest;
 using Fog.Api.Report;
-using Fog.Client.Reports;
+using Fog.Attestation.Reports;
 using Fog.Crypto.Ristretto;
 using Fog.Services.Hosting;
 using Fog.Services.Report;

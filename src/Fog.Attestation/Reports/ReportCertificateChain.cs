@@ -2,10 +2,10 @@ using System.Diagnostics.CodeAnalysis;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.X509;
 
-namespace Fog.Client.Reports;
+namespace Fog.Attestation.Reports;
 
 /// <summary>Why a report server's certificate chain was refused.</summary>
-internal enum ChainFailure
+public enum ChainFailure
 {
     /// <summary>The chain has no certificate.</summary>
     Empty = 1,
@@ -33,18 +33,18 @@ internal enum ChainFailure
 /// <param name="RootSubjectPublicKeyInfo">The root's DER SubjectPublicKeyInfo, which fog authority signatures cover.</param>
 /// <param name="RootSubject">The root's subject name (for messages).</param>
 /// <param name="LeafEd25519PublicKey">The leaf's raw 32-byte Ed25519 key, which signs the reports.</param>
-internal sealed record VerifiedReportChain(byte[] RootSubjectPublicKeyInfo, string RootSubject, byte[] LeafEd25519PublicKey);
+public sealed record VerifiedReportChain(byte[] RootSubjectPublicKeyInfo, string RootSubject, byte[] LeafEd25519PublicKey);
 
 /// <summary>
 /// Verifies a report server's X.509 chain, leaf first and root last (ledger-and-report.md §4.3, §8): every certificate
 /// parses and is valid at the given time; each is issued by the next (issuer name and signature), which must be a CA;
 /// the last is self-signed; the leaf's key is Ed25519.
 /// </summary>
-/// <remarks>Compiled into Fog.Client (senders) and Fog.Services (the report server checks its chain at start-up).</remarks>
-internal static class ReportCertificateChain
+/// <remarks>Used by senders (Fog.Client) and by the report server, which checks its own chain at start-up.</remarks>
+public static class ReportCertificateChain
 {
     /// <summary>Verifies <paramref name="chain"/> at <paramref name="now"/>; on failure says why in a sentence.</summary>
-    internal static bool TryVerify(
+    public static bool TryVerify(
         IReadOnlyList<ReadOnlyMemory<byte>> chain,
         DateTimeOffset now,
         [NotNullWhen(true)] out VerifiedReportChain? verified,

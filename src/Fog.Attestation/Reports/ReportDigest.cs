@@ -5,7 +5,7 @@ using Fog.Crypto.Digestible;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
 
-namespace Fog.Client.Reports;
+namespace Fog.Attestation.Reports;
 
 /// <summary>
 /// The message a report server signs: the digestible digest (Merlin, <c>digest32</c>) of the report list under the
@@ -13,17 +13,16 @@ namespace Fog.Client.Reports;
 /// <c>fog_report_id</c> (always written), the evidence under the field name <c>report</c>, then <c>pubkey_expiry</c>.
 /// </summary>
 /// <remarks>
-/// This file is compiled into both Fog.Client (senders verify) and Fog.Services (the report server signs), so the two
-/// can never disagree. Fog's own simulated evidence (field 1001) is digested as an aggregate
+/// The report server signs with it and senders verify with it: one implementation, so the two can never disagree. Fog's own simulated evidence (field 1001) is digested as an aggregate
 /// <c>FogSimulatedEvidence</c> with its fields in tag order, the way the reference's derive would digest it.
 /// </remarks>
-internal static class ReportDigest
+public static class ReportDigest
 {
     /// <summary>The signing context (<c>mc_fog_sig_report::context()</c>).</summary>
-    internal static ReadOnlySpan<byte> Context => "Fog ingest reports"u8;
+    public static ReadOnlySpan<byte> Context => "Fog ingest reports"u8;
 
     /// <summary>The 32-byte digest of <paramref name="reports"/> that the leaf key signs.</summary>
-    internal static byte[] Compute(IReadOnlyList<Report> reports)
+    public static byte[] Compute(IReadOnlyList<Report> reports)
     {
         ArgumentNullException.ThrowIfNull(reports);
         var transcript = new DigestTranscript();
