@@ -62,6 +62,11 @@ internal sealed partial class KeyImageLoader(IBlockSource source, IKeyImageEncla
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            // The block source or the enclave failed: keep answering with the blocks loaded so far, and say so loudly.
+            LogStopped(logger, Progress.NumBlocks, e);
+        }
     }
 
     private bool Load(BlockData block)
@@ -112,6 +117,9 @@ internal sealed partial class KeyImageLoader(IBlockSource source, IKeyImageEncla
 
     [LoggerMessage(EventId = 7202, Level = LogLevel.Critical, Message = "The key-image map is full at block {Block} (capacity {Capacity}, {KeyImages} stored): loading stopped and checks keep reporting the blocks loaded so far. Restart with a larger --omap-capacity")]
     private static partial void LogOverflow(ILogger logger, ulong block, ulong capacity, ulong keyImages);
+
+    [LoggerMessage(EventId = 7204, Level = LogLevel.Critical, Message = "The key-image loader stopped after {Blocks} blocks; checks keep reporting that count. Restart the server")]
+    private static partial void LogStopped(ILogger logger, ulong blocks, Exception exception);
 
     [LoggerMessage(EventId = 7203, Level = LogLevel.Warning, Message = "{Count} key images of block {Block} cannot be stored in the map (malformed); checks for them answer KeyImageError")]
     private static partial void LogRejected(ILogger logger, int count, ulong block);

@@ -80,12 +80,19 @@ internal sealed partial class ViewLoader
             {
                 return;
             }
-            catch (RecoveryDbException e)
+            catch (Exception e) when (e is RecoveryDbException or OperationCanceledException or TimeoutException)
             {
                 ViewMetrics.DatabaseErrors.Inc();
-                LogDatabaseError(_logger, e.IsTransient ? "transient" : "persistent", e.Message);
+                LogDatabaseError(_logger, e is RecoveryDbException { IsTransient: false } ? "persistent" : "transient", e.Message);
                 await DelayAsync(cancellationToken).ConfigureAwait(false);
                 continue;
+            }
+            catch (Exception e)
+            {
+                // An enclave failure (e.g. the ORAM detected tampering) or a bug: stop loading, keep serving what is
+                // loaded with the counts reached so far, and say so loudly.
+                LogLoaderStopped(_logger, e);
+                return;
             }
 
             if (moreWork)
@@ -186,7 +193,15 @@ internal sealed partial class ViewLoader
         var cumulative = previous.LastKnownBlockCumulativeTxoCount;
         if (known != previous.LastKnownBlockCount && known > 0)
         {
-            cumulative = await _db.GetCumulativeTxoCountForBlockAsync(known - 1, cancellationToken).ConfigureAwait(false) ?? cumulative;
+            try
+            {
+                cumulative = await _db.GetCumulativeTxoCountForBlockAsync(known - 1, cancellationToken).ConfigureAwait(false) ?? cumulative;
+            }
+            catch (RecoveryDbException e) when (e.Error == RecoveryDbError.InconsistentData)
+            {
+                // Two ingress keys stored different counts for the block: a hint for ring sampling, not worth stopping for.
+                LogInconsistentCount(_logger, known - 1, e.Message);
+            }
         }
 
         if (highestProcessed > previous.HighestProcessedBlockCount)
@@ -245,6 +260,12 @@ internal sealed partial class ViewLoader
 
     [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Recovery DB error while loading ({Kind}); retrying: {Reason}")]
     private static partial void LogDatabaseError(ILogger logger, string kind, string reason);
+
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Critical, Message = "The view loader stopped; the server keeps answering from what is loaded, with the block counts reached so far. Restart it")]
+    private static partial void LogLoaderStopped(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5207, Level = LogLevel.Warning, Message = "Recovery DB rows disagree on the cumulative TxO count of block {Block}; keeping the previous value: {Reason}")]
+    private static partial void LogInconsistentCount(ILogger logger, ulong block, string reason);
 
     [LoggerMessage(EventId = 5205, Level = LogLevel.Warning, Message = "Highest processed block count stuck at {HighestProcessed} (last known {LastKnown}): waiting for ingress key {IngressKey}, whose last loaded block is {LastLoaded}")]
     private static partial void LogStalled(ILogger logger, ulong highestProcessed, ulong lastKnown, string ingressKey, string lastLoaded);
