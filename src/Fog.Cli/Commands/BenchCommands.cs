@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fog.Bench.Attestation;
+using Fog.Bench.Ingest;
 using Fog.Bench.Node;
 using Fog.Bench.Oram;
 using Fog.Bench.Recovery;
@@ -19,6 +20,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(Attestation());
         bench.Subcommands.Add(Recovery());
         bench.Subcommands.Add(Node());
+        bench.Subcommands.Add(Ingest());
         return bench;
     }
 
@@ -80,6 +82,17 @@ internal static class BenchCommands
             {
                 throw new CliException(e.Message, FogCommand.Failure);
             }
+        });
+        return command;
+    }
+
+    private static Command Ingest()
+    {
+        var quick = Quick();
+        var command = new Command("ingest", "Ingest enclave: TxOuts turned into fog records per second with the RNG map partly full, next to the scalar multiplications and map access one TxOut needs.") { quick };
+        command.SetAction(parse =>
+        {
+            IngestBenchmark.Run(parse.GetValue(quick) ? IngestBenchmarkOptions.Quick : new IngestBenchmarkOptions(), parse.InvocationConfiguration.Output);
         });
         return command;
     }
