@@ -31,6 +31,7 @@ public static class FogCommand
         root.Subcommands.Add(BenchCommands.Build());
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(UpCommand.Build());
+        root.Subcommands.Add(NetworkCommands.Build());
         root.Subcommands.Add(DbCommands.Build());
         return root;
     }

@@ -92,6 +92,34 @@ public sealed class DevNetworkTests : IDisposable
     }
 
     [Fact]
+    public async Task Network_config_for_separate_services_trusts_what_the_running_services_attest_with()
+    {
+        await using var network = await DevNetwork.StartAsync(Options());
+        var written = Path.Combine(_directory, "written.json");
+
+        var result = CliRunner.Run(
+            "network", "config", "--fog-report-url", network.Config.FogReportUrl, "--view", network.Config.View.Uri,
+            "--authority-spki-file", Path.Combine(network.DataDirectory, "report", "authority-spki.hex"),
+            "--simulation-root", Path.Combine(network.DataDirectory, "simulation-root.key"), "--out", written);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var config = NetworkConfig.Load(written);
+        Assert.Equal(network.Config.TrustedSimulationRoots, config.TrustedSimulationRoots);
+        Assert.Equal(network.Config.FogAuthoritySpki, config.FogAuthoritySpki);
+        Assert.Equal(network.Config.FogReportUrl, config.FogReportUrl);
+        Assert.Equal(network.Config.View.Uri, config.View.Uri);
+        Assert.Equal("insecure-fog://127.0.0.1:3200", config.Node.Uri);
+        foreach (var (enclave, measurements) in network.Config.Measurements)
+        {
+            Assert.Equal(measurements, config.Measurements[enclave]);
+        }
+
+        var missing = CliRunner.Run("network", "config", "--simulation-root", Path.Combine(_directory, "none.key"), "--out", written);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--simulation-root", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_port_in_use_is_reported_in_one_line()
     {
         using var holder = new TcpListener(IPAddress.Loopback, 0);

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using Fog.Bench.Attestation;
 using Fog.Bench.Ingest;
+using Fog.Bench.Ledger;
 using Fog.Bench.Node;
 using Fog.Bench.Oram;
 using Fog.Bench.Recovery;
+using Fog.Bench.View;
 
 namespace Fog.Cli.Commands;
 
@@ -21,6 +23,8 @@ internal static class BenchCommands
         bench.Subcommands.Add(Recovery());
         bench.Subcommands.Add(Node());
         bench.Subcommands.Add(Ingest());
+        bench.Subcommands.Add(View());
+        bench.Subcommands.Add(Ledger());
         return bench;
     }
 
@@ -93,6 +97,28 @@ internal static class BenchCommands
         command.SetAction(parse =>
         {
             IngestBenchmark.Run(parse.GetValue(quick) ? IngestBenchmarkOptions.Quick : new IngestBenchmarkOptions(), parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+
+    private static Command View()
+    {
+        var quick = Quick();
+        var command = new Command("view", "Fog view: a query of 500 search keys at map capacity 2^20, over attested gRPC on loopback, next to the in-process enclave and a Dictionary.") { quick };
+        command.SetAction(parse =>
+        {
+            ViewBenchmark.Run(parse.GetValue(quick) ? ViewBenchmarkOptions.Quick : new ViewBenchmarkOptions(), parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+
+    private static Command Ledger()
+    {
+        var quick = Quick();
+        var command = new Command("ledger", "Fog ledger: a check of 100 key images at map capacity 2^20, over attested gRPC on loopback, next to the in-process enclave and a Dictionary.") { quick };
+        command.SetAction(parse =>
+        {
+            LedgerBenchmark.Run(parse.GetValue(quick) ? LedgerBenchmarkOptions.Quick : new LedgerBenchmarkOptions(), parse.InvocationConfiguration.Output);
         });
         return command;
     }
