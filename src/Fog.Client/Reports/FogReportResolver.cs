@@ -1,9 +1,9 @@
-using Fog.Attestation.Reports;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Fog.Api.Attest;
 using Fog.Api.Report;
 using Fog.Attestation.Evidence;
+using Fog.Attestation.Reports;
 using Fog.Crypto.Ristretto;
 using Fog.Model.Addresses;
 using Google.Protobuf;

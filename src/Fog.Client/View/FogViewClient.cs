@@ -7,10 +7,10 @@ using Fog.Client.Connections;
 using Fog.Crypto.Box;
 using Fog.Crypto.Kex;
 using Fog.Crypto.Ristretto;
-using TxOutRecord = Fog.Model.FogData.TxOutRecord;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using TxOutRecord = Fog.Model.FogData.TxOutRecord;
 
 namespace Fog.Client.View;
 
