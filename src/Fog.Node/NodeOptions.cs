@@ -49,6 +49,9 @@ public sealed record NodeOptions
     /// <summary>Logging and server settings.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
+    /// <summary>Write logs as JSON lines (for log collectors) instead of plain text.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary>Checks the settings; the message names the bad one.</summary>
     public void Validate()
     {

@@ -74,7 +74,7 @@ public sealed class NodeServer : IAsyncDisposable
         try
         {
             var server = await FogServer.StartAsync(
-                new FogServerOptions { Name = "Fog dev node", Listen = options.Listen, Admin = options.Admin, Metrics = options.Metrics, LogLevel = options.LogLevel },
+                new FogServerOptions { Name = "Fog dev node", Listen = options.Listen, Admin = options.Admin, Metrics = options.Metrics, LogLevel = options.LogLevel, JsonLogs = options.JsonLogs },
                 services =>
                 {
                     services.AddSingleton(provider =>

@@ -21,6 +21,8 @@ public class BadInputTests
     [InlineData("b58", "address", "decode", "6UEtkm1rieLhuz2wvELPHdGiCb96zNnW856QVeGLvYzE7NhmbG1MxnoSPGqyVfEHDvxzQmaURFpZcxT9TSypVgRVAusr7svtD1TcrYj92Ui")]
     [InlineData("--record", "record", "decrypt", "--view-private", Key, "--record", "ffff")]
     [InlineData("--view-private", "record", "decrypt", "--record", "00")]
+    [InlineData("--log-level", "serve", "view", "--log-level", "Loud")]
+    [InlineData("--log-level", "serve", "ledger", "--log-level", "7")]
     public void Bad_argument_exits_2_with_one_line_naming_it(string argument, params string[] args)
     {
         var result = CliRunner.Run(args);

@@ -44,6 +44,7 @@ internal static class IngestCommands
         {
             listen, peerListen, metrics, responderId, ledger, node, ledgerCopy, recoveryDb, stateFile, root, sealing, capacity, maxTransactions, window, checkup, reportId, peers,
         };
+        var logging = new ServeLogging().AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if ((parse.GetValue(ledger) is null) == (parse.GetValue(node) is null))
@@ -58,6 +59,8 @@ internal static class IngestCommands
 
             var options = new IngestServerOptions
             {
+                LogLevel = logging.Level(parse),
+                JsonLogs = logging.Json(parse),
                 Listen = CliInput.Endpoint("--listen", parse.GetValue(listen)),
                 PeerListen = CliInput.Endpoint("--peer-listen", parse.GetValue(peerListen)),
                 Metrics = CliInput.Endpoint("--metrics", parse.GetValue(metrics)),

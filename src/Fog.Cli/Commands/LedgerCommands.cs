@@ -1,20 +1,12 @@
 using System.CommandLine;
 using Fog.Services.BlockSources;
 using Fog.Services.Ledger;
-using Microsoft.Extensions.Logging;
 
 namespace Fog.Cli.Commands;
 
 /// <summary><c>fog serve ledger</c>: the fog ledger server.</summary>
 internal static class LedgerCommands
 {
-    // The follower logs (retries, divergence) before and beside the server's own logging.
-    private static readonly ILoggerFactory FollowerLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole(console =>
-    {
-        console.SingleLine = true;
-        console.TimestampFormat = "HH:mm:ss ";
-    }));
-
     /// <summary><c>fog serve ledger</c>.</summary>
     internal static Command Serve()
     {
@@ -32,10 +24,13 @@ internal static class LedgerCommands
         {
             listen, metrics, ledger, node, copy, root, responderId, capacity, maxKeyImages, maxOutputs,
         };
+        var logging = new ServeLogging().AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new LedgerServerOptions
             {
+                LogLevel = logging.Level(parse),
+                JsonLogs = logging.Json(parse),
                 Listen = CliInput.Endpoint("--listen", parse.GetValue(listen)),
                 Metrics = CliInput.Endpoint("--metrics", parse.GetValue(metrics)),
                 SimulationRootPath = parse.GetValue(root)!,
@@ -60,6 +55,8 @@ internal static class LedgerCommands
                 throw new CliException("serve ledger: give exactly one of --ledger <directory> or --node <endpoint>");
             }
 
+            // The follower logs (retries, divergence) beside the server's own logging, with the same settings.
+            using var followerLogs = logging.CreateFactory(parse);
             IBlockSource source;
             string from;
             try
@@ -73,7 +70,7 @@ internal static class LedgerCommands
                 {
                     var endpoint = CliInput.Endpoint("--node", nodeText);
                     var copyPath = parse.GetValue(copy)!;
-                    source = new RemoteBlockSource(endpoint.ClientUri, copyPath, FollowerLogs.CreateLogger("Fog.Ledger.Follower"));
+                    source = new RemoteBlockSource(endpoint.ClientUri, copyPath, followerLogs.CreateLogger("Fog.Ledger.Follower"));
                     from = $"node {endpoint} (copy in {Path.GetFullPath(copyPath)})";
                 }
             }

@@ -25,10 +25,13 @@ internal static class NodeCommands
         var version = new Option<uint>("--block-version") { Description = "Block version of new blocks.", DefaultValueFactory = _ => Model.Transactions.BlockVersion.Max.Value };
         var root = new Option<string>("--simulation-root") { Description = "Simulation root key file shared by the dev network's services (created when missing).", DefaultValueFactory = _ => "fog-simulation-root.key" };
         var command = new Command("node", "Run the dev node: a single-node stand-in for consensus with a faucet.") { listen, admin, metrics, ledger, interval, version, root };
+        var logging = new ServeLogging().AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new NodeOptions
             {
+                LogLevel = logging.Level(parse),
+                JsonLogs = logging.Json(parse),
                 Listen = CliInput.Endpoint("--listen", parse.GetValue(listen)),
                 Admin = CliInput.Endpoint("--admin", parse.GetValue(admin)),
                 Metrics = CliInput.Endpoint("--metrics", parse.GetValue(metrics)),

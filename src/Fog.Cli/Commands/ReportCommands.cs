@@ -29,6 +29,7 @@ internal static class ReportCommands
         {
             listen, metrics, recoveryDb, chain, key, cache,
         };
+        var logging = new ServeLogging().AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!RecoveryDbConnection.TryParse(parse.GetValue(recoveryDb), out var connection, out var connectionError))
@@ -38,6 +39,8 @@ internal static class ReportCommands
 
             var options = new ReportServerOptions
             {
+                LogLevel = logging.Level(parse),
+                JsonLogs = logging.Json(parse),
                 Listen = CliInput.Endpoint("--listen", parse.GetValue(listen)),
                 Metrics = CliInput.Endpoint("--metrics", parse.GetValue(metrics)),
                 RecoveryDb = connection,

@@ -29,10 +29,13 @@ internal static class ViewCommands
         {
             listen, admin, metrics, recoveryDb, root, responderId, capacity, maxKeys, batch, interval,
         };
+        var logging = new ServeLogging().AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ViewServerOptions
             {
+                LogLevel = logging.Level(parse),
+                JsonLogs = logging.Json(parse),
                 Listen = CliInput.Endpoint("--listen", parse.GetValue(listen)),
                 Admin = CliInput.Endpoint("--admin", parse.GetValue(admin)),
                 Metrics = CliInput.Endpoint("--metrics", parse.GetValue(metrics)),

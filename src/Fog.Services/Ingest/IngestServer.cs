@@ -158,7 +158,7 @@ public sealed partial class IngestServer : IAsyncDisposable
             var ports = new PortHolder();
             IngestController? controller = null;
             var server = await FogServer.StartAsync(
-                new FogServerOptions { Name = "Fog ingest server", Listen = options.Listen, Admin = options.PeerListen, Metrics = options.Metrics, LogLevel = options.LogLevel },
+                new FogServerOptions { Name = "Fog ingest server", Listen = options.Listen, Admin = options.PeerListen, Metrics = options.Metrics, LogLevel = options.LogLevel, JsonLogs = options.JsonLogs },
                 services => services.AddSingleton(enclave).AddSingleton(provider =>
                 {
                     var loggers = provider.GetRequiredService<ILoggerFactory>();

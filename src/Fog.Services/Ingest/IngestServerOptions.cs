@@ -79,6 +79,9 @@ public sealed record IngestServerOptions
     /// <summary>Minimum log level.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>Write logs as JSON lines (for log collectors) instead of plain text.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary>The responder id in effect.</summary>
     public string EffectiveResponderId => PeerResponderId ?? $"{PeerListen.Host}:{PeerListen.Port}";
 

@@ -104,7 +104,7 @@ public sealed partial class LedgerServer : IAsyncDisposable
             enclave = KeyImageEnclaveFactory.Create(attestation.ProviderFor(identity), responderId, options.ToEnclaveOptions());
             var ledgerEnclave = enclave;
             var server = await FogServer.StartAsync(
-                new FogServerOptions { Name = "Fog ledger", Listen = options.Listen, Admin = options.Admin, Metrics = options.Metrics, LogLevel = options.LogLevel },
+                new FogServerOptions { Name = "Fog ledger", Listen = options.Listen, Admin = options.Admin, Metrics = options.Metrics, LogLevel = options.LogLevel, JsonLogs = options.JsonLogs },
                 services => services.TryAddSingleton(provider =>
                 {
                     var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("Fog.Ledger");

@@ -57,6 +57,9 @@ public sealed record LedgerServerOptions
     /// <summary>The minimum log level (default Information).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>Write logs as JSON lines (for log collectors) instead of plain text.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary>Checks the settings; throws <see cref="ArgumentException"/> whose message names the bad one.</summary>
     public void Validate()
     {

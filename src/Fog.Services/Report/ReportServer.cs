@@ -40,6 +40,9 @@ public sealed record ReportServerOptions
     /// <summary>Minimum log level.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>Write logs as JSON lines (for log collectors) instead of plain text.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary>Checks the settings; the message names the bad one.</summary>
     public void Validate()
     {
@@ -129,7 +132,7 @@ public sealed class ReportServer : IAsyncDisposable
         try
         {
             var server = await FogServer.StartAsync(
-                new FogServerOptions { Name = "Fog report server", Listen = options.Listen, Metrics = options.Metrics, LogLevel = options.LogLevel },
+                new FogServerOptions { Name = "Fog report server", Listen = options.Listen, Metrics = options.Metrics, LogLevel = options.LogLevel, JsonLogs = options.JsonLogs },
                 services =>
                 {
                     services.AddSingleton(signing);

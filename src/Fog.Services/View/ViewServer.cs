@@ -102,7 +102,7 @@ public sealed partial class ViewServer : IAsyncDisposable
             enclave = ViewEnclaveFactory.Create(attestation.ProviderFor(identity), responderId, options.ToEnclaveOptions());
             var viewEnclave = enclave;
             var server = await FogServer.StartAsync(
-                new FogServerOptions { Name = "Fog view", Listen = options.Listen, Admin = options.Admin, Metrics = options.Metrics, LogLevel = options.LogLevel },
+                new FogServerOptions { Name = "Fog view", Listen = options.Listen, Admin = options.Admin, Metrics = options.Metrics, LogLevel = options.LogLevel, JsonLogs = options.JsonLogs },
                 services => services.TryAddSingleton(provider =>
                 {
                     var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("Fog.View");
