@@ -100,6 +100,20 @@ internal static class CliInput
             ? endpoint
             : throw CliException.BadArgument(argument, error);
 
+    /// <summary>
+    /// The responder id a server attests with: <paramref name="given"/> (the value of <paramref name="responderArgument"/>), or null for the listen address's host:port. A
+    /// server on port 0 would attest as "host:0", which no client dials, so it must be named.
+    /// </summary>
+    internal static string? ResponderId(string responderArgument, string? given, string listenArgument, string? listen)
+    {
+        if (given is null && Endpoint(listenArgument, listen).Port == 0)
+        {
+            throw CliException.BadArgument(responderArgument, $"{listenArgument} on port 0 needs {responderArgument} (peers and clients attest with the responder id, and host:0 names no server)");
+        }
+
+        return given;
+    }
+
     /// <summary>A public key: 32 bytes of hex that decode to a ristretto255 point.</summary>
     internal static RistrettoPublic PublicKey(string argument, string? text)
     {

@@ -32,6 +32,7 @@ public static class FogCommand
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(UpCommand.Build());
         root.Subcommands.Add(NetworkCommands.Build());
+        root.Subcommands.Add(HealthCommand.Build());
         root.Subcommands.Add(DbCommands.Build());
         return root;
     }

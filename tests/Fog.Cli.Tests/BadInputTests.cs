@@ -23,6 +23,8 @@ public class BadInputTests
     [InlineData("--view-private", "record", "decrypt", "--record", "00")]
     [InlineData("--log-level", "serve", "view", "--log-level", "Loud")]
     [InlineData("--log-level", "serve", "ledger", "--log-level", "7")]
+    [InlineData("--responder-id", "serve", "view", "--listen", "127.0.0.1:0")]
+    [InlineData("--peer-responder-id", "serve", "ingest", "--ledger", "x", "--peer-listen", "127.0.0.1:0")]
     public void Bad_argument_exits_2_with_one_line_naming_it(string argument, params string[] args)
     {
         var result = CliRunner.Run(args);

@@ -120,6 +120,29 @@ public sealed class DevNetworkTests : IDisposable
     }
 
     [Fact]
+    public async Task Health_says_SERVING_for_each_running_service_and_exits_1_when_nothing_answers()
+    {
+        await using var network = await DevNetwork.StartAsync(Options());
+        foreach (var service in new[] { network.Config.Node, network.Config.View, network.Config.Ledger })
+        {
+            var result = CliRunner.Run("health", service.Uri);
+            Assert.True(result.ExitCode == 0, $"{service.Uri}: {result.Error}");
+            Assert.Equal("SERVING", result.Output.Trim());
+        }
+
+        var view = CliRunner.Run("health", network.Config.View.Uri, "--service", "fog_view.FogViewAPI");
+        Assert.Equal("SERVING", view.Output.Trim());
+
+        using var unused = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        unused.Start();
+        var port = ((System.Net.IPEndPoint)unused.LocalEndpoint).Port;
+        unused.Stop();
+        var nobody = CliRunner.Run("health", $"insecure-fog://127.0.0.1:{port}", "--timeout", "2");
+        Assert.Equal(1, nobody.ExitCode);
+        Assert.Contains("no health answer", nobody.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_port_in_use_is_reported_in_one_line()
     {
         using var holder = new TcpListener(IPAddress.Loopback, 0);

@@ -64,7 +64,7 @@ internal static class IngestCommands
                 Listen = CliInput.Endpoint("--listen", parse.GetValue(listen)),
                 PeerListen = CliInput.Endpoint("--peer-listen", parse.GetValue(peerListen)),
                 Metrics = CliInput.Endpoint("--metrics", parse.GetValue(metrics)),
-                PeerResponderId = parse.GetValue(responderId),
+                PeerResponderId = CliInput.ResponderId("--peer-responder-id", parse.GetValue(responderId), "--peer-listen", parse.GetValue(peerListen)),
                 LedgerPath = parse.GetValue(ledger),
                 NodeUri = parse.GetValue(node) is { } nodeText ? CliInput.Endpoint("--node", nodeText).ClientUri : null,
                 LedgerCopyPath = parse.GetValue(ledgerCopy)!,

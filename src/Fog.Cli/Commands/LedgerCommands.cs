@@ -34,7 +34,7 @@ internal static class LedgerCommands
                 Listen = CliInput.Endpoint("--listen", parse.GetValue(listen)),
                 Metrics = CliInput.Endpoint("--metrics", parse.GetValue(metrics)),
                 SimulationRootPath = parse.GetValue(root)!,
-                ResponderId = parse.GetValue(responderId),
+                ResponderId = CliInput.ResponderId("--responder-id", parse.GetValue(responderId), "--listen", parse.GetValue(listen)),
                 OmapCapacity = parse.GetValue(capacity),
                 MaxKeyImagesPerQuery = parse.GetValue(maxKeyImages),
                 MaxOutputsPerRequest = parse.GetValue(maxOutputs),

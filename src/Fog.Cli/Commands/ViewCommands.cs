@@ -40,7 +40,7 @@ internal static class ViewCommands
                 Admin = CliInput.Endpoint("--admin", parse.GetValue(admin)),
                 Metrics = CliInput.Endpoint("--metrics", parse.GetValue(metrics)),
                 SimulationRootPath = parse.GetValue(root)!,
-                ResponderId = parse.GetValue(responderId),
+                ResponderId = CliInput.ResponderId("--responder-id", parse.GetValue(responderId), "--listen", parse.GetValue(listen)),
                 OmapCapacity = parse.GetValue(capacity),
                 MaxSearchKeysPerQuery = parse.GetValue(maxKeys),
                 BlockQueryBatchSize = parse.GetValue(batch),
