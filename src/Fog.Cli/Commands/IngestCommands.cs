@@ -26,13 +26,9 @@ internal static class IngestCommands
         var ledger = new Option<string?>("--ledger") { Description = "Follow a node's LMDB ledger directory on this machine." };
         var node = new Option<string?>("--node") { Description = "Follow a node over gRPC (e.g. insecure-fog://127.0.0.1:3200), copying its chain to --ledger-copy." };
         var ledgerCopy = new Option<string>("--ledger-copy") { Description = "Where the chain of --node is copied.", DefaultValueFactory = _ => "fog-ingest-ledger" };
-        var recoveryDb = new Option<string>("--recovery-db")
-        {
-            Description = "The recovery database: sqlite:<file> or postgres:<connection string> (default $FOG_RECOVERY_DB, else sqlite:fog-recovery.db).",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FOG_RECOVERY_DB") is { Length: > 0 } value ? value : "sqlite:fog-recovery.db",
-        };
+        var recoveryDb = ServeCommands.RecoveryDbOption();
         var stateFile = new Option<string>("--state-file") { Description = "State file: summary and sealed ingress key.", DefaultValueFactory = _ => "fog-ingest-state" };
-        var root = new Option<string>("--simulation-root") { Description = "Simulation root key file shared by the dev network's services (created when missing).", DefaultValueFactory = _ => "fog-simulation-root.key" };
+        var root = ServeCommands.SimulationRootOption();
         var sealing = new Option<string>("--sealing-secret") { Description = "Machine sealing secret file (created 0600 when missing).", DefaultValueFactory = _ => "fog-sealing.key" };
         var capacity = new Option<ulong>("--user-capacity") { Description = "Desired capacity of the RNG counter map, a power of two; about 70% fills before the egress key rotates.", DefaultValueFactory = _ => 1UL << 18 };
         var maxTransactions = new Option<int>("--max-transactions") { Description = "TxOuts per enclave call (chunk size).", DefaultValueFactory = _ => 100_000 };
@@ -52,10 +48,7 @@ internal static class IngestCommands
                 throw new CliException("serve ingest: give exactly one of --ledger <LMDB directory> or --node <node endpoint>");
             }
 
-            if (!RecoveryDbConnection.TryParse(parse.GetValue(recoveryDb), out var connection, out var connectionError))
-            {
-                throw CliException.BadArgument("--recovery-db", connectionError);
-            }
+            var connection = ServeCommands.RecoveryDb(parse, recoveryDb);
 
             var options = new IngestServerOptions
             {
@@ -104,21 +97,15 @@ internal static class IngestCommands
 
             await using (server)
             {
-                var output = parse.InvocationConfiguration.Output;
                 var summary = server.Summary;
-                output.WriteLine($"Fog ingest serving its admin API on {server.ClientUri} and its peer API on {server.PeerUri} (metrics {server.MetricsUri}metrics); recovery DB {connection}.");
-                output.WriteLine($"Ingest enclave measurement {server.EnclaveIdentity.Measurement.ToHex()} (SIMULATION MODE); ingress key {Convert.ToHexStringLower(summary.IngressPubkey.Data.Span)}; {summary.Mode}.");
-                output.WriteLine("Activate it with `fog ingest activate`. Press Ctrl-C to stop.");
-                try
-                {
-                    await server.WaitForShutdownAsync(cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                return await ServeCommands.RunUntilStoppedAsync(
+                    parse,
+                    server.WaitForShutdownAsync,
+                    cancellationToken,
+                    $"Fog ingest serving its admin API on {server.ClientUri} and its peer API on {server.PeerUri} (metrics {server.MetricsUri}metrics); recovery DB {connection}.",
+                    $"Ingest enclave measurement {server.EnclaveIdentity.Measurement.ToHex()} (SIMULATION MODE); ingress key {Convert.ToHexStringLower(summary.IngressPubkey.Data.Span)}; {summary.Mode}.",
+                    "Activate it with `fog ingest activate`.");
             }
-
-            return FogCommand.Success;
         });
         return command;
     }

@@ -15,7 +15,7 @@ internal static class LedgerCommands
         var ledger = new Option<string?>("--ledger") { Description = "Read a node's LMDB ledger directory on this machine." };
         var node = new Option<string?>("--node") { Description = "Follow a remote node's client endpoint instead (with --ledger-copy)." };
         var copy = new Option<string>("--ledger-copy") { Description = "With --node: the local LMDB copy of its chain (resumed after restarts).", DefaultValueFactory = _ => "fog-ledger-copy" };
-        var root = new Option<string>("--simulation-root") { Description = "Simulation root key file shared by the dev network's services (created when missing).", DefaultValueFactory = _ => "fog-simulation-root.key" };
+        var root = ServeCommands.SimulationRootOption();
         var responderId = new Option<string?>("--responder-id") { Description = "The responder id clients attest with (default: the --listen host:port)." };
         var capacity = new Option<ulong>("--omap-capacity") { Description = "Key images the enclave's oblivious map holds (about 75% usable; restart larger when full).", DefaultValueFactory = _ => 1UL << 20 };
         var maxKeyImages = new Option<int>("--max-key-images") { Description = "Most key images one check may carry.", DefaultValueFactory = _ => 1000 };
@@ -80,19 +80,12 @@ internal static class LedgerCommands
             }
 
             await using var server = await LedgerServer.StartAsync(options, source, cancellationToken);
-            var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"Fog ledger serving {server.ClientUri} (responder id {server.ResponderId}; metrics {server.MetricsUri}metrics); reading {from}.");
-            output.WriteLine($"Ledger enclave measurement {server.EnclaveIdentity.Measurement.ToHex()} (SIMULATION MODE). Key-image checks are refused as not ready until the chain is loaded.");
-            output.WriteLine("Press Ctrl-C to stop.");
-            try
-            {
-                await server.WaitForShutdownAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            return FogCommand.Success;
+            return await ServeCommands.RunUntilStoppedAsync(
+                parse,
+                server.WaitForShutdownAsync,
+                cancellationToken,
+                $"Fog ledger serving {server.ClientUri} (responder id {server.ResponderId}; metrics {server.MetricsUri}metrics); reading {from}.",
+                $"Ledger enclave measurement {server.EnclaveIdentity.Measurement.ToHex()} (SIMULATION MODE). Key-image checks are refused as not ready until the chain is loaded.");
         });
         return command;
     }

@@ -23,7 +23,7 @@ internal static class NodeCommands
         var ledger = new Option<string>("--ledger") { Description = "Ledger directory (LMDB); created with an origin block funding the faucet when empty.", DefaultValueFactory = _ => "fog-node-ledger" };
         var interval = new Option<double>("--block-interval") { Description = "Seconds between blocks at most; an idle node forms one as soon as a transaction arrives.", DefaultValueFactory = _ => 1.0 };
         var version = new Option<uint>("--block-version") { Description = "Block version of new blocks.", DefaultValueFactory = _ => Model.Transactions.BlockVersion.Max.Value };
-        var root = new Option<string>("--simulation-root") { Description = "Simulation root key file shared by the dev network's services (created when missing).", DefaultValueFactory = _ => "fog-simulation-root.key" };
+        var root = ServeCommands.SimulationRootOption();
         var command = new Command("node", "Run the dev node: a single-node stand-in for consensus with a faucet.") { listen, admin, metrics, ledger, interval, version, root };
         var logging = new ServeLogging().AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -51,20 +51,13 @@ internal static class NodeCommands
 
             var store = OpenLedger(options.LedgerPath);
             await using var server = await NodeServer.StartAsync(options, store, cancellationToken);
-            var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"Fog dev node serving {server.ClientUri} (admin {server.AdminUri}, metrics {server.MetricsUri}metrics); ledger {Path.GetFullPath(options.LedgerPath)}.");
-            output.WriteLine($"Faucet address: {server.Node.FaucetAddress.ToB58()}");
-            output.WriteLine($"Faucet mnemonic (dev only, public): {Faucet.Mnemonic}");
-            output.WriteLine("Press Ctrl-C to stop.");
-            try
-            {
-                await server.WaitForShutdownAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            return FogCommand.Success;
+            return await ServeCommands.RunUntilStoppedAsync(
+                parse,
+                server.WaitForShutdownAsync,
+                cancellationToken,
+                $"Fog dev node serving {server.ClientUri} (admin {server.AdminUri}, metrics {server.MetricsUri}metrics); ledger {Path.GetFullPath(options.LedgerPath)}.",
+                $"Faucet address: {server.Node.FaucetAddress.ToB58()}",
+                $"Faucet mnemonic (dev only, public): {Faucet.Mnemonic}");
         });
         return command;
     }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Fog.Api.Report;
 using Fog.Client.Reports;
-using Fog.Services.Ingest;
 using Fog.Services.Report;
 using Fog.Storage.Recovery;
 using Grpc.Core;
@@ -17,11 +16,7 @@ internal static class ReportCommands
     {
         var listen = new Option<string>("--listen") { Description = "Client API endpoint (report.ReportAPI).", DefaultValueFactory = _ => "127.0.0.1:6200" };
         var metrics = new Option<string>("--metrics") { Description = "Prometheus endpoint (/metrics, HTTP/1.1).", DefaultValueFactory = _ => "127.0.0.1:6401" };
-        var recoveryDb = new Option<string>("--recovery-db")
-        {
-            Description = "The recovery database: sqlite:<file> or postgres:<connection string> (default $FOG_RECOVERY_DB, else sqlite:fog-recovery.db).",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FOG_RECOVERY_DB") is { Length: > 0 } value ? value : "sqlite:fog-recovery.db",
-        };
+        var recoveryDb = ServeCommands.RecoveryDbOption();
         var chain = new Option<string>("--signing-chain") { Description = "PEM chain, Ed25519 leaf first, root last (`fog report dev-chain` makes one).", DefaultValueFactory = _ => Path.Combine("fog-report-chain", "chain.pem") };
         var key = new Option<string>("--signing-key") { Description = "PEM (PKCS#8) Ed25519 private key of the leaf.", DefaultValueFactory = _ => Path.Combine("fog-report-chain", "signing-key.pem") };
         var cache = new Option<double>("--cache-seconds") { Description = "Seconds a signed response is reused before the reports are read again.", DefaultValueFactory = _ => 1 };
@@ -32,10 +27,7 @@ internal static class ReportCommands
         var logging = new ServeLogging().AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!RecoveryDbConnection.TryParse(parse.GetValue(recoveryDb), out var connection, out var connectionError))
-            {
-                throw CliException.BadArgument("--recovery-db", connectionError);
-            }
+            var connection = ServeCommands.RecoveryDb(parse, recoveryDb);
 
             var options = new ReportServerOptions
             {
@@ -73,20 +65,13 @@ internal static class ReportCommands
 
             await using (server)
             {
-                var output = parse.InvocationConfiguration.Output;
-                output.WriteLine($"Fog report serving {server.ClientUri} (metrics {server.MetricsUri}metrics); recovery DB {connection}.");
-                output.WriteLine($"Fog authority SPKI (put it in users' account keys): {Convert.ToHexStringLower(server.AuthoritySpki)}");
-                output.WriteLine("Press Ctrl-C to stop.");
-                try
-                {
-                    await server.WaitForShutdownAsync(cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                return await ServeCommands.RunUntilStoppedAsync(
+                    parse,
+                    server.WaitForShutdownAsync,
+                    cancellationToken,
+                    $"Fog report serving {server.ClientUri} (metrics {server.MetricsUri}metrics); recovery DB {connection}.",
+                    $"Fog authority SPKI (put it in users' account keys): {Convert.ToHexStringLower(server.AuthoritySpki)}");
             }
-
-            return FogCommand.Success;
         });
         return command;
     }

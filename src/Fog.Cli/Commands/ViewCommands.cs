@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Fog.Services.Ingest;
 using Fog.Services.View;
 using Fog.Storage.Recovery;
 
@@ -14,12 +13,8 @@ internal static class ViewCommands
         var listen = new Option<string>("--listen") { Description = "Client API endpoint (fog_view.FogViewAPI).", DefaultValueFactory = _ => "127.0.0.1:5200" };
         var admin = new Option<string>("--admin") { Description = "Admin gRPC endpoint (health).", DefaultValueFactory = _ => "127.0.0.1:5600" };
         var metrics = new Option<string>("--metrics") { Description = "Prometheus endpoint (/metrics, HTTP/1.1).", DefaultValueFactory = _ => "127.0.0.1:5601" };
-        var recoveryDb = new Option<string>("--recovery-db")
-        {
-            Description = "The recovery database: sqlite:<file> or postgres:<connection string> (default $FOG_RECOVERY_DB, else sqlite:fog-recovery.db).",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FOG_RECOVERY_DB") is { Length: > 0 } value ? value : "sqlite:fog-recovery.db",
-        };
-        var root = new Option<string>("--simulation-root") { Description = "Simulation root key file shared by the dev network's services (created when missing).", DefaultValueFactory = _ => "fog-simulation-root.key" };
+        var recoveryDb = ServeCommands.RecoveryDbOption();
+        var root = ServeCommands.SimulationRootOption();
         var responderId = new Option<string?>("--responder-id") { Description = "The responder id clients attest with (default: the --listen host:port)." };
         var capacity = new Option<ulong>("--omap-capacity") { Description = "Records the enclave's oblivious map holds (about 75% usable; restart larger when full).", DefaultValueFactory = _ => 1UL << 20 };
         var maxKeys = new Option<int>("--max-search-keys") { Description = "Most search keys one query may carry.", DefaultValueFactory = _ => 1000 };
@@ -55,10 +50,7 @@ internal static class ViewCommands
                 throw new CliException(e.Message);
             }
 
-            if (!RecoveryDbConnection.TryParse(parse.GetValue(recoveryDb), out var connection, out var connectionError))
-            {
-                throw CliException.BadArgument("--recovery-db", connectionError);
-            }
+            var connection = ServeCommands.RecoveryDb(parse, recoveryDb);
 
             IRecoveryDb db;
             try
@@ -73,20 +65,13 @@ internal static class ViewCommands
             await using (db)
             {
                 await using var server = await ViewServer.StartAsync(options, db, cancellationToken);
-                var output = parse.InvocationConfiguration.Output;
-                output.WriteLine($"Fog view serving {server.ClientUri} (responder id {server.ResponderId}; admin {server.AdminUri}, metrics {server.MetricsUri}metrics); recovery DB {connection}.");
-                output.WriteLine($"View enclave measurement {server.EnclaveIdentity.Measurement.ToHex()} (SIMULATION MODE). Queries are refused as not ready until the recovery DB is loaded.");
-                output.WriteLine("Press Ctrl-C to stop.");
-                try
-                {
-                    await server.WaitForShutdownAsync(cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                return await ServeCommands.RunUntilStoppedAsync(
+                    parse,
+                    server.WaitForShutdownAsync,
+                    cancellationToken,
+                    $"Fog view serving {server.ClientUri} (responder id {server.ResponderId}; admin {server.AdminUri}, metrics {server.MetricsUri}metrics); recovery DB {connection}.",
+                    $"View enclave measurement {server.EnclaveIdentity.Measurement.ToHex()} (SIMULATION MODE). Queries are refused as not ready until the recovery DB is loaded.");
             }
-
-            return FogCommand.Success;
         });
         return command;
     }
