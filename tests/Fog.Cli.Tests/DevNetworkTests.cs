@@ -29,7 +29,10 @@ public sealed class DevNetworkTests : IDisposable
         Assert.Contains("faucet paid Alice 10.0 MOB", demo.Output, StringComparison.Ordinal);
         Assert.Contains("Bob found 2.5 MOB through fog; its memo proves it is from Alice", demo.Output, StringComparison.Ordinal);
         Assert.Contains("Alice's balance is now 7.4996 MOB", demo.Output, StringComparison.Ordinal);
+        Assert.Contains("Bob's balance is now 1.4996 MOB", demo.Output, StringComparison.Ordinal);
+        Assert.Contains("Alice found Bob's 1.0 MOB through fog (memo from Bob); her balance is 8.4996 MOB", demo.Output, StringComparison.Ordinal);
         Assert.Contains("Demo complete", demo.Output, StringComparison.Ordinal);
+        Assert.EndsWith("Alice 8.4996 MOB, Bob 1.4996 MOB, every balance found through attested, oblivious fog queries (SIMULATION MODE).", demo.Output.TrimEnd(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,8 +31,10 @@ internal static class DemoCommand
                 await using var network = await DevNetwork.StartAsync(options, new Progress<string>(line => output.WriteLine($"  started {line}")), cancellationToken);
                 output.WriteLine($"Network up in {clock.Elapsed.TotalSeconds:0.0} s; configuration in {network.ConfigPath}");
                 await network.CaughtUpAsync(cancellationToken);
-                await new DemoScenario(network, output).RunAsync(cancellationToken);
-                output.WriteLine($"Demo complete in {clock.Elapsed.TotalSeconds:0.0} s.");
+                var outcome = await new DemoScenario(network, output).RunAsync(cancellationToken);
+                output.WriteLine(
+                    $"Demo complete in {clock.Elapsed.TotalSeconds:0.0} s: Alice {CliOutput.Mob(outcome.Alice.Mob)}, Bob {CliOutput.Mob(outcome.Bob.Mob)}, " +
+                    $"every balance found through attested, oblivious fog queries (SIMULATION MODE).");
                 return FogCommand.Success;
             }
             catch (DemoFailedException e)

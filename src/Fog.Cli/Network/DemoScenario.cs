@@ -11,13 +11,16 @@ using Fog.Model.Transactions;
 
 namespace Fog.Cli.Network;
 
+/// <summary>The balances at the end of the demo, as fog reported them.</summary>
+internal sealed record DemoOutcome(FogBalance Alice, FogBalance Bob);
+
 /// <summary>Why the demo stopped: a step that did not give the result it should.</summary>
 internal sealed class DemoFailedException(string message) : Exception(message);
 
 /// <summary>
 /// The demo's story on a running <see cref="DevNetwork"/>: the faucet pays Alice's fog address, Alice finds the payment
-/// through fog view, pays Bob, Bob finds his payment and its authenticated sender memo, and Alice sees her change and
-/// her spent output. Every step goes through the network's public gRPC APIs as a wallet would.
+/// through fog view, pays Bob, Bob finds his payment and its authenticated sender memo, Alice sees her change and
+/// her spent output, and Bob pays part back (his spend detected, Alice finding it with his memo). Every step goes through the network's public gRPC APIs as a wallet would.
 /// </summary>
 internal sealed class DemoScenario(DevNetwork network, TextWriter output)
 {
@@ -28,10 +31,10 @@ internal sealed class DemoScenario(DevNetwork network, TextWriter output)
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     /// <summary>The amounts the story moves, in picoMOB.</summary>
-    internal static (ulong Faucet, ulong Payment) Amounts => (10 * Mob, 2 * Mob + Mob / 2);
+    internal static (ulong Faucet, ulong Payment, ulong PayBack) Amounts => (10 * Mob, 2 * Mob + Mob / 2, Mob);
 
     /// <summary>Runs the story; throws <see cref="DemoFailedException"/> when a result is not what it must be.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task<DemoOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var config = network.Config;
         var fog = new FogInfo(config.FogReportUrl, "", Convert.FromHexString(config.FogAuthoritySpki));
@@ -79,6 +82,30 @@ internal sealed class DemoScenario(DevNetwork network, TextWriter output)
         var expected = Amounts.Faucet - Amounts.Payment - sent.Fee;
         aliceBalance = await WaitForBalanceAsync(aliceWallet, "Alice", b => b.Mob == expected, cancellationToken).ConfigureAwait(false);
         Step($"Alice's balance is now {CliOutput.Mob(aliceBalance.Mob)}: fog ledger reports her first output spent, fog view found her change");
+
+        var back = await bobWallet.SendAsync(alice.DefaultSubaddress, new Amount(Amounts.PayBack, Amount.MobTokenId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (back.Status != SendStatus.Confirmed)
+        {
+            throw new DemoFailedException($"Bob's payment back to Alice did not go through: {back.Message}");
+        }
+
+        Step($"Bob paid Alice back {CliOutput.Mob(back.Amount)} (fee {CliOutput.Mob(back.Fee)}) in block {back.BlockIndex}");
+        var bobExpected = Amounts.Payment - Amounts.PayBack - back.Fee;
+        bobBalance = await WaitForBalanceAsync(bobWallet, "Bob", b => b.Mob == bobExpected, cancellationToken).ConfigureAwait(false);
+        Step($"Bob's balance is now {CliOutput.Mob(bobBalance.Mob)}: fog ledger reports the output Alice sent him spent");
+
+        var aliceExpected = expected + Amounts.PayBack;
+        aliceBalance = await WaitForBalanceAsync(aliceWallet, "Alice", b => b.Mob == aliceExpected, cancellationToken).ConfigureAwait(false);
+        var fromBob = aliceWallet.GetHistory(new Dictionary<string, PublicAddress> { ["Bob"] = bob.DefaultSubaddress })
+            .Where(e => e.Direction == HistoryDirection.Received)
+            .Any(e => e is { CounterpartyName: "Bob", CounterpartyVerified: true });
+        if (!fromBob)
+        {
+            throw new DemoFailedException("Alice's payment from Bob does not carry Bob's authenticated sender memo.");
+        }
+
+        Step($"Alice found Bob's {CliOutput.Mob(Amounts.PayBack)} through fog (memo from Bob); her balance is {CliOutput.Mob(aliceBalance.Mob)}");
+        return new DemoOutcome(aliceBalance, bobBalance);
     }
 
     private async Task<FogBalance> WaitForBalanceAsync(FogClient wallet, string who, Func<FogBalance, bool> expected, CancellationToken cancellationToken)
