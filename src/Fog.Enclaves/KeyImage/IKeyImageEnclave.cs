@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Fog.Api.Attest;
 using Fog.Api.FogLedger;
 using Fog.Attestation;
-using Fog.Attestation.Evidence;
+using Fog.Enclaves.Common;
 
 namespace Fog.Enclaves.KeyImage;
 
@@ -13,7 +13,11 @@ namespace Fog.Enclaves.KeyImage;
 /// <see cref="OpenOutputsRequest"/>).
 /// </summary>
 /// <remarks>
-/// <para>Create one with <see cref="KeyImageEnclaveFactory.Create"/>. Thread-safe: map operations are serialised.</para>
+/// <para>
+/// Create one with <see cref="KeyImageEnclaveFactory.Create"/>. Thread-safe: map operations are serialised. A session
+/// opened with <see cref="IAttestedEnclave.TryAccept"/> (<c>FogKeyImageAPI/Auth</c> or <c>FogMerkleProofAPI/Auth</c>)
+/// serves both key-image checks and output requests.
+/// </para>
 /// <para>
 /// Security: <see cref="CheckKeyImages"/> performs one oblivious-map read per key image whether it is spent, unspent
 /// or malformed, and writes results of the same length for every answer. Loading is variable-time: key images are
@@ -27,34 +31,13 @@ namespace Fog.Enclaves.KeyImage;
 /// var answer = enclave.CheckKeyImages(message, new CheckKeyImagesResponse { NumBlocks = loaded, GlobalTxoCount = txos });
 /// </code>
 /// </example>
-public interface IKeyImageEnclave : IDisposable
+public interface IKeyImageEnclave : IAttestedEnclave
 {
-    /// <summary>The identity the enclave's evidence states.</summary>
-    EnclaveIdentity Identity { get; }
-
-    /// <summary>True when the evidence is simulated (hosts warn at start-up).</summary>
-    bool IsSimulation { get; }
-
-    /// <summary>The responder id (Noise prologue) clients use for this enclave.</summary>
-    string ResponderId { get; }
-
-    /// <summary>Slots in the oblivious map (public); about 75 % can be filled.</summary>
-    ulong Capacity { get; }
-
     /// <summary>Key images stored (public: they come from the chain).</summary>
     ulong KeyImageCount { get; }
 
     /// <summary>Most key images one query may carry.</summary>
     int MaxKeyImagesPerQuery { get; }
-
-    /// <summary>Attested sessions currently held.</summary>
-    int SessionCount { get; }
-
-    /// <summary>
-    /// Answers a client's NX handshake message 1 (<c>FogKeyImageAPI/Auth</c> or <c>FogMerkleProofAPI/Auth</c>) and
-    /// opens a session usable for both key-image checks and output requests.
-    /// </summary>
-    bool TryAccept(ReadOnlySpan<byte> request, [NotNullWhen(true)] out byte[]? response, [NotNullWhen(false)] out AttestError? error);
 
     /// <summary>
     /// Loads one block's key images. A key image already present is overwritten. A key image that cannot be stored

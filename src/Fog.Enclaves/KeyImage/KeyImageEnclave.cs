@@ -3,80 +3,41 @@ using System.Security.Cryptography;
 using Fog.Api.Attest;
 using Fog.Api.FogLedger;
 using Fog.Attestation;
-using Fog.Attestation.Channels;
 using Fog.Attestation.Evidence;
-using Fog.Attestation.Noise;
+using Fog.Enclaves.Common;
 using Fog.Oblivious.Maps;
 using Google.Protobuf;
 
 namespace Fog.Enclaves.KeyImage;
 
 /// <summary>The key-image enclave (see <see cref="IKeyImageEnclave"/>).</summary>
-internal sealed class KeyImageEnclave : IKeyImageEnclave
+internal sealed class KeyImageEnclave : AttestedMapEnclave<KeyImageStore>, IKeyImageEnclave
 {
-    private readonly Lock _gate = new();
-    private readonly IAttestationProvider _provider;
-    private readonly NoiseKeyPair _staticKey;
-    private readonly AttestedResponder _responder;
-    private readonly KeyImageStore _store;
-    private bool _disposed;
+    private static readonly AttestedQueryShape<CheckKeyImagesRequest> CheckShape = new(CheckKeyImagesRequest.Parser, "fog_ledger.CheckKeyImagesRequest", "key images", query => query.Queries.Count);
 
+    // The reference's ledger enclave binds a custom identity of 32 zero bytes.
     internal KeyImageEnclave(IAttestationProvider provider, string responderId, KeyImageEnclaveOptions options)
+        : base(
+            provider,
+            responderId,
+            options.MaxSessions,
+            new KeyImageStore(ObliviousMapOptions.For(ObliviousMapShape.KeyImage, options.Capacity) with { Storage = options.Storage }),
+            customIdentity: new byte[32])
     {
-        _provider = provider;
         MaxKeyImagesPerQuery = options.MaxKeyImagesPerQuery;
-        _store = new KeyImageStore(ObliviousMapOptions.For(ObliviousMapShape.KeyImage, options.Capacity) with { Storage = options.Storage });
-        _staticKey = NoiseKeyPair.Generate();
-        try
-        {
-            // The reference's ledger enclave binds a custom identity of 32 zero bytes.
-            _responder = new AttestedResponder(
-                new AttestedResponderOptions { ResponderId = responderId, MaxSessions = options.MaxSessions },
-                _staticKey,
-                provider,
-                customIdentity: new byte[32]);
-        }
-        catch
-        {
-            _staticKey.Dispose();
-            _store.Dispose();
-            throw;
-        }
     }
 
-    public EnclaveIdentity Identity => _provider.Identity;
-
-    public bool IsSimulation => _provider.IsSimulation;
-
-    public string ResponderId => _responder.ResponderId;
-
-    public ulong Capacity => _store.Capacity;
-
-    public ulong KeyImageCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _store.Count;
-            }
-        }
-    }
+    public ulong KeyImageCount => StoredCount;
 
     public int MaxKeyImagesPerQuery { get; }
-
-    public int SessionCount => _responder.SessionCount;
-
-    public bool TryAccept(ReadOnlySpan<byte> request, [NotNullWhen(true)] out byte[]? response, [NotNullWhen(false)] out AttestError? error) =>
-        _responder.TryAccept(request, out response, out _, out error);
 
     public KeyImageAddResult AddKeyImages(IReadOnlyList<KeyImageRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
         int added = 0, overwritten = 0, rejected = 0;
-        lock (_gate)
+        lock (Gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfDisposed();
             for (var i = 0; i < records.Count; i++)
             {
                 var record = records[i];
@@ -86,7 +47,7 @@ internal sealed class KeyImageEnclave : IKeyImageEnclave
                     continue;
                 }
 
-                switch (_store.VarTimeAdd(record.KeyImage.Span, record.BlockIndex, record.Timestamp))
+                switch (Store.VarTimeAdd(record.KeyImage.Span, record.BlockIndex, record.Timestamp))
                 {
                     case ObliviousMapStatus.NotFound:
                         added++;
@@ -110,57 +71,21 @@ internal sealed class KeyImageEnclave : IKeyImageEnclave
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(untrustedPart);
-        if (!_responder.TryDecrypt(request, out var plaintext, out var channelError))
+        var reply = AnswerAttested(request, CheckShape, MaxKeyImagesPerQuery, query => Answer(query, untrustedPart));
+        return new KeyImageQueryResult
         {
-            return new KeyImageQueryResult { Status = LedgerRequestStatus.ChannelError, ChannelError = channelError, Detail = channelError.Message };
-        }
-
-        byte[]? response = null;
-        try
-        {
-            CheckKeyImagesRequest query;
-            try
-            {
-                query = CheckKeyImagesRequest.Parser.ParseFrom(plaintext);
-            }
-            catch (InvalidProtocolBufferException)
-            {
-                return new KeyImageQueryResult { Status = LedgerRequestStatus.MalformedRequest, Detail = "The decrypted request is not a fog_ledger.CheckKeyImagesRequest." };
-            }
-
-            var count = query.Queries.Count;
-            if (count > MaxKeyImagesPerQuery)
-            {
-                return new KeyImageQueryResult
-                {
-                    Status = LedgerRequestStatus.TooManyItems,
-                    KeyImageCount = count,
-                    Detail = $"A query may carry at most {MaxKeyImagesPerQuery} key images; this one has {count}. Split it.",
-                };
-            }
-
-            response = Answer(query, untrustedPart);
-            if (!_responder.TryEncrypt(request.ChannelId.Span, response, request.Aad.Span, out var encrypted, out channelError))
-            {
-                return new KeyImageQueryResult { Status = LedgerRequestStatus.ChannelError, ChannelError = channelError, KeyImageCount = count, Detail = channelError.Message };
-            }
-
-            return new KeyImageQueryResult { Status = LedgerRequestStatus.Ok, Response = encrypted, KeyImageCount = count };
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(plaintext);
-            if (response is not null)
-            {
-                CryptographicOperations.ZeroMemory(response);
-            }
-        }
+            Status = reply.StatusAs(LedgerRequestStatus.Ok, LedgerRequestStatus.ChannelError, LedgerRequestStatus.MalformedRequest, LedgerRequestStatus.TooManyItems),
+            Response = reply.Response,
+            ChannelError = reply.ChannelError,
+            KeyImageCount = reply.ItemCount,
+            Detail = reply.Detail,
+        };
     }
 
     public OutputsRequestResult OpenOutputsRequest(Message request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_responder.TryDecrypt(request, out var plaintext, out var channelError))
+        if (!TryDecrypt(request, out var plaintext, out var channelError))
         {
             return new OutputsRequestResult { Status = LedgerRequestStatus.ChannelError, ChannelError = channelError, Detail = channelError.Message };
         }
@@ -179,23 +104,7 @@ internal sealed class KeyImageEnclave : IKeyImageEnclave
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
-        return _responder.TryEncrypt(request.ChannelId.Span, response.ToByteArray(), request.Aad.Span, out encrypted, out error);
-    }
-
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _responder.Dispose();
-            _staticKey.Dispose();
-            _store.Dispose();
-        }
+        return TryEncryptReply(request, response.ToByteArray(), out encrypted, out error);
     }
 
     // Encodes the untrusted part, then one result per query in request order; every offset depends only on the number
@@ -219,9 +128,9 @@ internal sealed class KeyImageEnclave : IKeyImageEnclave
         Span<byte> value = stackalloc byte[KeyImageStore.ValueSize];
         try
         {
-            lock (_gate)
+            lock (Gate)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
+                ThrowIfDisposed();
                 foreach (var q in query.Queries)
                 {
                     var keyImage = KeyImageBytes(q).Span;
@@ -234,7 +143,7 @@ internal sealed class KeyImageEnclave : IKeyImageEnclave
                         KeyImageStore.ToMapKey(keyImage, mapKey);
                     }
 
-                    var status = _store.Find(mapKey, value);
+                    var status = Store.Find(mapKey, value);
                     results = results[KeyImageResultEncoding.Write(results, keyImage, status, value)..];
                 }
             }

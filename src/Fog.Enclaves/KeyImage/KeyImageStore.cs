@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using Fog.Enclaves.Common;
 using Fog.Oblivious.ConstantTime;
 using Fog.Oblivious.Maps;
 
@@ -11,7 +12,7 @@ namespace Fog.Enclaves.KeyImage;
 /// all-zero key) and whose value is <c>block index (LE 8) ‖ timestamp (LE 8)</c>.
 /// </summary>
 /// <remarks>Not thread-safe: the enclave serialises access.</remarks>
-internal sealed class KeyImageStore : IDisposable
+internal sealed class KeyImageStore : IEnclaveMapStore
 {
     /// <summary>Bytes per key image and map key.</summary>
     internal const int KeySize = 32;
@@ -27,10 +28,10 @@ internal sealed class KeyImageStore : IDisposable
     }
 
     /// <summary>Slots in the map.</summary>
-    internal ulong Capacity => _map.Capacity;
+    public ulong Capacity => _map.Capacity;
 
     /// <summary>Key images stored.</summary>
-    internal ulong Count => _map.Count;
+    public ulong Count => _map.Count;
 
     /// <summary>The map key of a 32-byte key image: the bytes with the first one inverted.</summary>
     /// <remarks>Security: constant time.</remarks>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Fog.Enclaves.Common;
 using Fog.Oblivious.ConstantTime;
 using Fog.Oblivious.Maps;
 
@@ -10,7 +11,7 @@ namespace Fog.Enclaves.View;
 /// (0 ≤ n ≤ 239) and zeros.
 /// </summary>
 /// <remarks>Not thread-safe: the enclave serialises access.</remarks>
-internal sealed class ETxOutStore : IDisposable
+internal sealed class ETxOutStore : IEnclaveMapStore
 {
     /// <summary>Bytes per search key.</summary>
     internal const int KeySize = 16;
@@ -30,10 +31,10 @@ internal sealed class ETxOutStore : IDisposable
     }
 
     /// <summary>Slots in the map.</summary>
-    internal ulong Capacity => _map.Capacity;
+    public ulong Capacity => _map.Capacity;
 
     /// <summary>Records stored.</summary>
-    internal ulong Count => _map.Count;
+    public ulong Count => _map.Count;
 
     /// <summary>
     /// Stores <paramref name="payload"/> under <paramref name="key"/>, overwriting any value already there.

@@ -1,8 +1,7 @@
-using System.Diagnostics.CodeAnalysis;
 using Fog.Api.Attest;
 using Fog.Api.FogView;
 using Fog.Attestation;
-using Fog.Attestation.Evidence;
+using Fog.Enclaves.Common;
 
 namespace Fog.Enclaves.View;
 
@@ -14,7 +13,10 @@ namespace Fog.Enclaves.View;
 /// asked for or which were found.
 /// </summary>
 /// <remarks>
-/// <para>Create one with <see cref="ViewEnclaveFactory.Create"/>. Thread-safe: map operations are serialised.</para>
+/// <para>
+/// Create one with <see cref="ViewEnclaveFactory.Create"/>. Thread-safe: map operations are serialised. Clients open
+/// their session with <see cref="IAttestedEnclave.TryAccept"/> (<c>fog_view.FogViewAPI/Auth</c>).
+/// </para>
 /// <para>
 /// Security: <see cref="Query"/> performs the same oblivious-map accesses and writes a response of the same length
 /// whether each key is found, not found, or malformed; see <see cref="Query"/> for what is not hidden. Loading
@@ -30,31 +32,13 @@ namespace Fog.Enclaves.View;
 /// if (answer.Status == ViewQueryStatus.Ok) return answer.Response;
 /// </code>
 /// </example>
-public interface IViewEnclave : IDisposable
+public interface IViewEnclave : IAttestedEnclave
 {
-    /// <summary>The identity the enclave's evidence states.</summary>
-    EnclaveIdentity Identity { get; }
-
-    /// <summary>True when the evidence is simulated (hosts warn at start-up).</summary>
-    bool IsSimulation { get; }
-
-    /// <summary>The responder id (Noise prologue) clients use for this enclave.</summary>
-    string ResponderId { get; }
-
-    /// <summary>Slots in the oblivious map (public); about 75 % can be filled.</summary>
-    ulong Capacity { get; }
-
     /// <summary>Records stored (public: the host loaded them).</summary>
     ulong RecordCount { get; }
 
     /// <summary>Most search keys one query may carry.</summary>
     int MaxSearchKeysPerQuery { get; }
-
-    /// <summary>Attested sessions currently held.</summary>
-    int SessionCount { get; }
-
-    /// <summary>Answers a client's NX handshake message 1 (<c>fog_view.FogViewAPI/Auth</c>) and opens a session.</summary>
-    bool TryAccept(ReadOnlySpan<byte> request, [NotNullWhen(true)] out byte[]? response, [NotNullWhen(false)] out AttestError? error);
 
     /// <summary>
     /// Loads records (one block's, as the host reads them from the recovery DB). Every record's size is checked

@@ -1,69 +1,27 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Fog.Api.Attest;
 using Fog.Api.FogView;
-using Fog.Attestation;
-using Fog.Attestation.Channels;
 using Fog.Attestation.Evidence;
-using Fog.Attestation.Noise;
+using Fog.Enclaves.Common;
 using Fog.Oblivious.Maps;
 using Google.Protobuf;
 
 namespace Fog.Enclaves.View;
 
 /// <summary>The view enclave (see <see cref="IViewEnclave"/>).</summary>
-internal sealed class ViewEnclave : IViewEnclave
+internal sealed class ViewEnclave : AttestedMapEnclave<ETxOutStore>, IViewEnclave
 {
-    private readonly Lock _gate = new();
-    private readonly IAttestationProvider _provider;
-    private readonly NoiseKeyPair _staticKey;
-    private readonly AttestedResponder _responder;
-    private readonly ETxOutStore _store;
-    private bool _disposed;
+    private static readonly AttestedQueryShape<QueryRequest> QueryShape = new(QueryRequest.Parser, "fog_view.QueryRequest", "search keys", query => query.GetTxos.Count);
 
     internal ViewEnclave(IAttestationProvider provider, string responderId, ViewEnclaveOptions options)
+        : base(provider, responderId, options.MaxSessions, new ETxOutStore(ObliviousMapOptions.For(ObliviousMapShape.View, options.Capacity) with { Storage = options.Storage }))
     {
-        _provider = provider;
         MaxSearchKeysPerQuery = options.MaxSearchKeysPerQuery;
-        _store = new ETxOutStore(ObliviousMapOptions.For(ObliviousMapShape.View, options.Capacity) with { Storage = options.Storage });
-        _staticKey = NoiseKeyPair.Generate();
-        try
-        {
-            _responder = new AttestedResponder(new AttestedResponderOptions { ResponderId = responderId, MaxSessions = options.MaxSessions }, _staticKey, provider);
-        }
-        catch
-        {
-            _staticKey.Dispose();
-            _store.Dispose();
-            throw;
-        }
     }
 
-    public EnclaveIdentity Identity => _provider.Identity;
-
-    public bool IsSimulation => _provider.IsSimulation;
-
-    public string ResponderId => _responder.ResponderId;
-
-    public ulong Capacity => _store.Capacity;
-
-    public ulong RecordCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _store.Count;
-            }
-        }
-    }
+    public ulong RecordCount => StoredCount;
 
     public int MaxSearchKeysPerQuery { get; }
-
-    public int SessionCount => _responder.SessionCount;
-
-    public bool TryAccept(ReadOnlySpan<byte> request, [NotNullWhen(true)] out byte[]? response, [NotNullWhen(false)] out AttestError? error) =>
-        _responder.TryAccept(request, out response, out _, out error);
 
     public ViewAddRecordsResult AddRecords(IReadOnlyList<ViewRecord> records)
     {
@@ -90,12 +48,12 @@ internal sealed class ViewEnclave : IViewEnclave
         }
 
         int added = 0, overwritten = 0;
-        lock (_gate)
+        lock (Gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfDisposed();
             for (var i = 0; i < records.Count; i++)
             {
-                switch (_store.VarTimeAdd(records[i].SearchKey.Span, records[i].Payload.Span))
+                switch (Store.VarTimeAdd(records[i].SearchKey.Span, records[i].Payload.Span))
                 {
                     case ObliviousMapStatus.NotFound:
                         added++;
@@ -118,67 +76,15 @@ internal sealed class ViewEnclave : IViewEnclave
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(untrustedPart);
-        if (!_responder.TryDecrypt(request, out var plaintext, out var channelError))
+        var reply = AnswerAttested(request, QueryShape, MaxSearchKeysPerQuery, query => Answer(query.GetTxos, untrustedPart));
+        return new ViewQueryResult
         {
-            return new ViewQueryResult { Status = ViewQueryStatus.ChannelError, ChannelError = channelError, Detail = channelError.Message };
-        }
-
-        byte[]? response = null;
-        try
-        {
-            QueryRequest query;
-            try
-            {
-                query = QueryRequest.Parser.ParseFrom(plaintext);
-            }
-            catch (InvalidProtocolBufferException)
-            {
-                return new ViewQueryResult { Status = ViewQueryStatus.MalformedRequest, Detail = "The decrypted request is not a fog_view.QueryRequest." };
-            }
-
-            var keys = query.GetTxos;
-            if (keys.Count > MaxSearchKeysPerQuery)
-            {
-                return new ViewQueryResult
-                {
-                    Status = ViewQueryStatus.TooManySearchKeys,
-                    SearchKeyCount = keys.Count,
-                    Detail = $"A query may carry at most {MaxSearchKeysPerQuery} search keys; this one has {keys.Count}. Split it.",
-                };
-            }
-
-            response = Answer(keys, untrustedPart);
-            if (!_responder.TryEncrypt(request.ChannelId.Span, response, request.Aad.Span, out var encrypted, out channelError))
-            {
-                return new ViewQueryResult { Status = ViewQueryStatus.ChannelError, ChannelError = channelError, SearchKeyCount = keys.Count, Detail = channelError.Message };
-            }
-
-            return new ViewQueryResult { Status = ViewQueryStatus.Ok, Response = encrypted, SearchKeyCount = keys.Count };
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(plaintext);
-            if (response is not null)
-            {
-                CryptographicOperations.ZeroMemory(response);
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _responder.Dispose();
-            _staticKey.Dispose();
-            _store.Dispose();
-        }
+            Status = reply.StatusAs(ViewQueryStatus.Ok, ViewQueryStatus.ChannelError, ViewQueryStatus.MalformedRequest, tooManyItems: ViewQueryStatus.TooManySearchKeys),
+            Response = reply.Response,
+            ChannelError = reply.ChannelError,
+            SearchKeyCount = reply.ItemCount,
+            Detail = reply.Detail,
+        };
     }
 
     // Encodes the untrusted part, then every key's legacy result, then every key's fixed result (protobuf readers
@@ -206,9 +112,9 @@ internal sealed class ViewEnclave : IViewEnclave
         Span<byte> value = stackalloc byte[ETxOutStore.ValueSize];
         try
         {
-            lock (_gate)
+            lock (Gate)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
+                ThrowIfDisposed();
                 foreach (var key in keys)
                 {
                     // A key of the wrong (public) length is read as the all-zero key: the same accesses, status InvalidKey.
@@ -218,7 +124,7 @@ internal sealed class ViewEnclave : IViewEnclave
                         key.Span.CopyTo(searchKey);
                     }
 
-                    var status = _store.Find(searchKey, value);
+                    var status = Store.Find(searchKey, value);
                     legacy = legacy[ViewResultEncoding.WriteLegacy(legacy, key.Span, status, value)..];
                     fixedResults = fixedResults[ViewResultEncoding.WriteFixed(fixedResults, key.Span, status, value)..];
                 }
