@@ -1,4 +1,7 @@
+using Fog.Api.Attest;
 using Fog.Attestation;
+using Fog.Enclaves.Common;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace Fog.Services.Hosting;
@@ -22,6 +25,16 @@ public static class AttestedRpc
             ? StatusCode.InvalidArgument
             : StatusCode.PermissionDenied;
         return new RpcException(new Status(status, error.Message), new Metadata { { ErrorTrailer, error.Code.ToString() } });
+    }
+
+    /// <summary>Answers an attested <c>Auth</c> call: the enclave's handshake reply, or the gRPC error for its refusal.</summary>
+    public static AuthMessage Accept(IAttestedEnclave enclave, AuthMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(enclave);
+        ArgumentNullException.ThrowIfNull(request);
+        return enclave.TryAccept(request.Data.Span, out var reply, out var error)
+            ? new AuthMessage { Data = UnsafeByteOperations.UnsafeWrap(reply) }
+            : throw ToRpcException(error);
     }
 
     /// <summary>The gRPC exception for a request whose decrypted content is not what the call expects.</summary>

@@ -1,6 +1,7 @@
 using Fog.Enclaves.KeyImage;
 using Fog.Model.Ledger;
 using Fog.Services.BlockSources;
+using Fog.Services.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Fog.Services.Ledger;
@@ -20,7 +21,7 @@ public sealed record KeyImageProgress(ulong NumBlocks, ulong GlobalTxoCount, uin
 /// the key-image enclave, in order. Caught up once every block present when it started is loaded; key-image checks are
 /// refused until then. If the map overflows, loading stops and the reported block count stays where it was.
 /// </summary>
-internal sealed partial class KeyImageLoader(IBlockSource source, IKeyImageEnclave enclave, ILogger logger)
+internal sealed partial class KeyImageLoader(IBlockSource source, IKeyImageEnclave enclave, ILogger logger) : IEnclaveLoader
 {
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private KeyImageProgress _progress = KeyImageProgress.Empty;

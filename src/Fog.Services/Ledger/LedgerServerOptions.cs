@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Fog.Services.Ledger;
 
 /// <summary>Settings of a fog ledger server. Every setting has its default here and is checked by <see cref="Validate"/>.</summary>
-public sealed record LedgerServerOptions
+public sealed record LedgerServerOptions : IEnclaveServerOptions
 {
     /// <summary>The reference's cap on indices per <c>GetOutputs</c> request.</summary>
     public const int DefaultMaxOutputsPerRequest = 2000;
@@ -63,17 +63,7 @@ public sealed record LedgerServerOptions
     /// <summary>Checks the settings; throws <see cref="ArgumentException"/> whose message names the bad one.</summary>
     public void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Listen, nameof(Listen));
-        if (string.IsNullOrWhiteSpace(SimulationRootPath))
-        {
-            throw new ArgumentException("--simulation-root must name the simulation root's key file.");
-        }
-
-        if (ResponderId is { } responderId && string.IsNullOrWhiteSpace(responderId))
-        {
-            throw new ArgumentException("--responder-id must not be blank.");
-        }
-
+        EnclaveServerOptions.ValidateHostSettings(this);
         foreach (var (value, name) in new[] { (MaxOutputsPerRequest, "--max-outputs"), (MaxBlocksPerRequest, "--max-blocks"), (MaxTxOutsPerRequest, "--max-tx-outs") })
         {
             if (value is < 1 or > 100_000)
@@ -82,19 +72,12 @@ public sealed record LedgerServerOptions
             }
         }
 
-        try
+        EnclaveServerOptions.ValidateEnclaveSettings(ToEnclaveOptions().Validate, property => property switch
         {
-            ToEnclaveOptions().Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException(e.ParamName switch
-            {
-                nameof(KeyImageEnclaveOptions.Capacity) => $"--omap-capacity must be between 64 and 2^34 (got {OmapCapacity}).",
-                nameof(KeyImageEnclaveOptions.MaxKeyImagesPerQuery) => $"--max-key-images must be between 1 and 100000 (got {MaxKeyImagesPerQuery}).",
-                _ => e.Message,
-            }, e);
-        }
+            nameof(KeyImageEnclaveOptions.Capacity) => $"--omap-capacity must be between 64 and 2^34 (got {OmapCapacity}).",
+            nameof(KeyImageEnclaveOptions.MaxKeyImagesPerQuery) => $"--max-key-images must be between 1 and 100000 (got {MaxKeyImagesPerQuery}).",
+            _ => null,
+        });
     }
 
     internal KeyImageEnclaveOptions ToEnclaveOptions() => new() { Capacity = OmapCapacity, MaxKeyImagesPerQuery = MaxKeyImagesPerQuery, MaxSessions = MaxSessions, Storage = MapStorage };

@@ -69,10 +69,7 @@ internal sealed class LedgerRuntime(IKeyImageEnclave enclave, IBlockSource sourc
         }
     }
 
-    public AuthMessage Auth(AuthMessage request) =>
-        Enclave.TryAccept(request.Data.Span, out var reply, out var error)
-            ? new AuthMessage { Data = UnsafeByteOperations.UnsafeWrap(reply) }
-            : throw AttestedRpc.ToRpcException(error);
+    public AuthMessage Auth(AuthMessage request) => AttestedRpc.Accept(Enclave, request);
 }
 
 /// <summary><c>fog_ledger.FogKeyImageAPI</c>: attested, oblivious key-image checks.</summary>

@@ -28,10 +28,7 @@ internal sealed class ViewRuntime(IViewEnclave enclave, IRecoveryDb db, ViewLoad
 /// </summary>
 internal sealed partial class FogViewApiService(ViewRuntime runtime) : FogViewAPI.FogViewAPIBase
 {
-    public override Task<AuthMessage> Auth(AuthMessage request, ServerCallContext context) =>
-        runtime.Enclave.TryAccept(request.Data.Span, out var reply, out var error)
-            ? Task.FromResult(new AuthMessage { Data = UnsafeByteOperations.UnsafeWrap(reply) })
-            : throw AttestedRpc.ToRpcException(error);
+    public override Task<AuthMessage> Auth(AuthMessage request, ServerCallContext context) => Task.FromResult(AttestedRpc.Accept(runtime.Enclave, request));
 
     public override async Task<Message> Query(Message request, ServerCallContext context)
     {

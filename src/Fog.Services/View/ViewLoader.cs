@@ -1,4 +1,5 @@
 using Fog.Enclaves.View;
+using Fog.Services.Hosting;
 using Fog.Storage.Recovery;
 using Microsoft.Extensions.Logging;
 
@@ -29,7 +30,7 @@ public sealed record ViewProgress(ulong HighestProcessedBlockCount, ulong Highes
 /// there, the block count stops before it, and an error is logged — the server keeps answering from what it has,
 /// never claiming more than it loaded.
 /// </remarks>
-internal sealed partial class ViewLoader
+internal sealed partial class ViewLoader : IEnclaveLoader
 {
     private readonly IRecoveryDb _db;
     private readonly IViewEnclave _enclave;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Fog.Services.View;
 
 /// <summary>Settings of a fog view server. Every setting has its default here and is checked by <see cref="Validate"/>.</summary>
-public sealed record ViewServerOptions
+public sealed record ViewServerOptions : IEnclaveServerOptions
 {
     /// <summary>The client port: <c>fog_view.FogViewAPI</c> and gRPC health (default 127.0.0.1:5200).</summary>
     public FogEndpoint Listen { get; init; } = new("127.0.0.1", 5200);
@@ -57,17 +57,7 @@ public sealed record ViewServerOptions
     /// <summary>Checks the settings; throws <see cref="ArgumentException"/> whose message names the bad one.</summary>
     public void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Listen, nameof(Listen));
-        if (string.IsNullOrWhiteSpace(SimulationRootPath))
-        {
-            throw new ArgumentException("--simulation-root must name the simulation root's key file.");
-        }
-
-        if (ResponderId is { } responderId && string.IsNullOrWhiteSpace(responderId))
-        {
-            throw new ArgumentException("--responder-id must not be blank.");
-        }
-
+        EnclaveServerOptions.ValidateHostSettings(this);
         if (BlockQueryBatchSize is < 1 or > 100_000)
         {
             throw new ArgumentException($"--block-query-batch-size must be between 1 and 100000 (got {BlockQueryBatchSize}).");
@@ -83,19 +73,12 @@ public sealed record ViewServerOptions
             throw new ArgumentException("The stall warning delay must be positive.");
         }
 
-        try
+        EnclaveServerOptions.ValidateEnclaveSettings(ToEnclaveOptions().Validate, property => property switch
         {
-            ToEnclaveOptions().Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException(e.ParamName switch
-            {
-                nameof(ViewEnclaveOptions.Capacity) => $"--omap-capacity must be between 16 and 2^32 (got {OmapCapacity}).",
-                nameof(ViewEnclaveOptions.MaxSearchKeysPerQuery) => $"--max-search-keys must be between 1 and 100000 (got {MaxSearchKeysPerQuery}).",
-                _ => e.Message,
-            }, e);
-        }
+            nameof(ViewEnclaveOptions.Capacity) => $"--omap-capacity must be between 16 and 2^32 (got {OmapCapacity}).",
+            nameof(ViewEnclaveOptions.MaxSearchKeysPerQuery) => $"--max-search-keys must be between 1 and 100000 (got {MaxSearchKeysPerQuery}).",
+            _ => null,
+        });
     }
 
     internal ViewEnclaveOptions ToEnclaveOptions() => new() { Capacity = OmapCapacity, MaxSearchKeysPerQuery = MaxSearchKeysPerQuery, MaxSessions = MaxSessions, Storage = MapStorage };
