@@ -6,6 +6,7 @@ using Fog.Attestation.Evidence;
 using Fog.Client.Balance;
 using Fog.Services.BlockSources;
 using Fog.Services.Ledger;
+using Fog.Testing.Network;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -166,7 +167,7 @@ public sealed class LedgerServerTests
         ReadOnlyMemory<byte>[] query = [Bytes(chain.KeyImages[8])];
 
         gated.Release(2);
-        await View.Eventually.HoldsAsync(() => ledger.Server.Progress.NumBlocks == 2, () => "two blocks loaded");
+        await Eventually.HoldsAsync(() => ledger.Server.Progress.NumBlocks == 2, () => "two blocks loaded");
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.CheckKeyImagesAsync(query));
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
         Assert.Contains("Not ready", refused.Status.Detail);
@@ -298,7 +299,7 @@ public sealed class LedgerFollowTests
     [Fact]
     public async Task FollowsTheNode_ASpendIsReportedOnceItsBlockIsLoaded()
     {
-        var node = await Fog.Testing.Network.TestNode.StartAsync();
+        var node = await TestNode.StartAsync();
         try
         {
             var source = new RemoteBlockSource(node.Server.ClientUri, Path.Combine(node.Directory, "ledger-copy"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Fog.Attestation.Evidence;
 using Fog.Client.Ledger;
 using Fog.Model.Ledger;
@@ -8,6 +7,7 @@ using Fog.Services.Hosting;
 using Fog.Services.Ledger;
 using Fog.Storage.Ledger;
 using Fog.Testing.Ledger;
+using Fog.Testing.Network;
 using NSec.Cryptography;
 
 namespace Fog.Services.Tests.Ledger;
@@ -106,36 +106,8 @@ public sealed class TestLedgerServer : IAsyncDisposable
     public async Task WaitForBlocksAsync(ulong numBlocks)
     {
         await Server.CaughtUp.WaitAsync(TimeSpan.FromSeconds(60));
-        await View.Eventually.HoldsAsync(() => Server.Progress.NumBlocks >= numBlocks, () => $"{numBlocks} blocks loaded (now {Server.Progress.NumBlocks})");
+        await Eventually.HoldsAsync(() => Server.Progress.NumBlocks >= numBlocks, () => $"{numBlocks} blocks loaded (now {Server.Progress.NumBlocks})");
     }
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();
-}
-
-/// <summary>A real block source that hands out blocks only as a test releases them (to hold a server mid-load).</summary>
-public sealed class GatedBlockSource(IBlockSource inner) : IBlockSource
-{
-    private readonly SemaphoreSlim _permits = new(0);
-
-    public ILedgerStore Ledger => inner.Ledger;
-
-    public void Release(int blocks = 1) => _permits.Release(blocks);
-
-    public void Open() => _permits.Release(1_000_000);
-
-    public async IAsyncEnumerable<BlockData> FollowAsync(ulong startIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var block in inner.FollowAsync(startIndex, cancellationToken))
-        {
-            await _permits.WaitAsync(cancellationToken);
-            yield return block;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Open();
-        await inner.DisposeAsync();
-        _permits.Dispose();
-    }
 }

@@ -5,6 +5,7 @@ using Fog.Attestation.Channels;
 using Fog.Attestation.Evidence;
 using Fog.Model.Keys;
 using Fog.Services.View;
+using Fog.Testing.Network;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;

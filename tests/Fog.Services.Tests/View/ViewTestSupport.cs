@@ -10,6 +10,7 @@ using Fog.Model.Transactions;
 using Fog.Services.Hosting;
 using Fog.Services.View;
 using Fog.Storage.Recovery;
+using Fog.Testing.Network;
 using Npgsql;
 
 namespace Fog.Services.Tests.View;
@@ -160,24 +161,6 @@ public sealed class TestViewServer : IAsyncDisposable
     {
         await Server.DisposeAsync();
         await ServerDb.DisposeAsync();
-    }
-}
-
-/// <summary>Polling for conditions reached by background work (never a timing assertion: only a generous deadline).</summary>
-public static class Eventually
-{
-    public static async Task HoldsAsync(Func<bool> condition, Func<string> what, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting for {what()}.");
-            }
-
-            await Task.Delay(10);
-        }
     }
 }
 
