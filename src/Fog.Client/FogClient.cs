@@ -1,5 +1,6 @@
 using Fog.Attestation.Evidence;
 using Fog.Client.Balance;
+using Fog.Client.Connections;
 using Fog.Client.Payments;
 using Fog.Model.Addresses;
 using Fog.Model.Keys;
@@ -84,7 +85,17 @@ public sealed class FogClient : IDisposable
         var ledger = new Ledger.FogLedgerClient(ServiceUri(network.Ledger, "ledger"), ResponderId(network.Ledger), network.PolicyFor("ledger", EnclaveProductId.Ledger));
         var node = new Node.NodeClient(ServiceUri(network.Node, "node"), ResponderId(network.Node), network.PolicyFor("consensus", EnclaveProductId.Consensus));
         var reports = new Reports.FogReportResolver(network.PolicyFor("ingest", EnclaveProductId.Ingest));
-        return new FogClient(account, state ?? new FogClientState(), view, ledger, ledger, ledger, new NodeSubmitter(node), new ReportResolverAdapter(reports), new Connections(view, ledger, node, reports));
+        var labelledLedger = new LabelledLedger(ledger, HostAndPort(network.Ledger));
+        return new FogClient(
+            account,
+            state ?? new FogClientState(),
+            new LabelledView(view, HostAndPort(network.View)),
+            labelledLedger,
+            labelledLedger,
+            labelledLedger,
+            new LabelledSubmitter(new NodeSubmitter(node), HostAndPort(network.Node)),
+            new ReportResolverAdapter(reports),
+            new Connections(view, ledger, node, reports));
     }
 
     /// <summary>The client state to persist (encrypted) between sessions.</summary>
@@ -96,6 +107,7 @@ public sealed class FogClient : IDisposable
     /// <summary>
     /// Checks the balance: new fog records (incremental), blocks fog missed, spent status of every unspent output.
     /// </summary>
+    /// <exception cref="FogServiceException">Fog view or fog ledger is unreachable, fails attestation or refuses (clients from <see cref="Connect"/>).</exception>
     public async Task<FogBalance> CheckBalanceAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -129,6 +141,8 @@ public sealed class FogClient : IDisposable
     /// Pays <paramref name="amount"/> to <paramref name="recipient"/> and waits until the payment is in a block (or its
     /// tombstone passes). Check the balance first: only outputs the wallet knows about are spent.
     /// </summary>
+    /// <exception cref="FogServiceException">Fog ledger or the node is unreachable, fails attestation or refuses (clients from <see cref="Connect"/>).</exception>
+    /// <exception cref="Reports.FogReportException">The recipient's fog report cannot be fetched or does not verify.</exception>
     public async Task<SendResult> SendAsync(PublicAddress recipient, Amount amount, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(recipient);
@@ -155,16 +169,14 @@ public sealed class FogClient : IDisposable
             ? uri.GrpcAddress
             : throw new InvalidOperationException($"The network configuration's {name} URI is not valid: {error}");
 
-    private static string ResponderId(ServiceEndpoint endpoint)
+    private static string HostAndPort(ServiceEndpoint endpoint)
     {
-        if (endpoint.ResponderId.Length > 0)
-        {
-            return endpoint.ResponderId;
-        }
-
         var uri = Reports.FogUri.Parse(endpoint.Uri);
         return $"{uri.Host}:{uri.Port}";
     }
+
+    private static string ResponderId(ServiceEndpoint endpoint) =>
+        endpoint.ResponderId.Length > 0 ? endpoint.ResponderId : HostAndPort(endpoint);
 
     private sealed class Connections(params IDisposable[] parts) : IDisposable
     {

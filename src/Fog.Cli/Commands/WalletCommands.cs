@@ -34,6 +34,19 @@ internal static class WalletCommands
 
     internal static Option<bool> JsonOption() => new("--json") { Description = "Print JSON for scripts." };
 
+    /// <summary>Writes a wallet file (atomically), turning a failure to write into a one-line error.</summary>
+    internal static void Save(string path, WalletContents contents, string passphrase)
+    {
+        try
+        {
+            WalletFile.Save(path, contents, passphrase);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write the wallet file {path}: {e.Message}", FogCommand.Failure);
+        }
+    }
+
     /// <summary>Opens a wallet file, turning every failure into a one-line error.</summary>
     internal static WalletContents Open(string path, string? passphraseFile, TextWriter error)
     {
@@ -124,7 +137,7 @@ internal static class WalletCommands
 
             var contents = new WalletContents { Mnemonic = Mnemonic.Generate() };
             ApplyFog(contents, parse.GetValue(network)!, parse.GetValue(noFog));
-            WalletFile.Save(path, contents, Passphrase(parse.GetValue(passphraseFile), confirm: true, parse.InvocationConfiguration.Error));
+            Save(path, contents, Passphrase(parse.GetValue(passphraseFile), confirm: true, parse.InvocationConfiguration.Error));
             using var account = contents.CreateAccountKey();
             var address = account.DefaultSubaddress.ToB58();
             var output = parse.InvocationConfiguration.Output;
@@ -190,7 +203,7 @@ internal static class WalletCommands
 
             var contents = new WalletContents { Mnemonic = Mnemonic.Normalize(phrase), AccountIndex = parse.GetValue(accountIndex) };
             ApplyFog(contents, parse.GetValue(network)!, parse.GetValue(noFog));
-            WalletFile.Save(path, contents, Passphrase(parse.GetValue(passphraseFile), confirm: true, parse.InvocationConfiguration.Error));
+            Save(path, contents, Passphrase(parse.GetValue(passphraseFile), confirm: true, parse.InvocationConfiguration.Error));
             using var account = contents.CreateAccountKey();
             var address = account.DefaultSubaddress.ToB58();
             if (parse.GetValue(json))

@@ -1,12 +1,11 @@
 using System.CommandLine;
-using Fog.Attestation;
 using Fog.Client;
 using Fog.Client.Balance;
 using Fog.Client.Payments;
+using Fog.Client.Reports;
 using Fog.Client.Wallet;
 using Fog.Model.Addresses;
 using Fog.Model.Transactions;
-using Grpc.Core;
 
 namespace Fog.Cli.Commands;
 
@@ -155,11 +154,17 @@ internal static class WalletUseCommands
                     j.WriteString("message", result.Message);
                 });
             }
+            else if (result.Status == SendStatus.Confirmed)
+            {
+                output.WriteLine($"Paid {CliOutput.Mob(result.Amount)} (fee {CliOutput.Mob(result.Fee)}) in block {result.BlockIndex}.");
+            }
             else
             {
-                output.WriteLine(result.Status == SendStatus.Confirmed
-                    ? $"Paid {CliOutput.Mob(result.Amount)} (fee {CliOutput.Mob(result.Fee)}) in block {result.BlockIndex}."
-                    : result.Message);
+                throw new CliException(
+                    result.Status == SendStatus.InsufficientFunds
+                        ? $"insufficient funds: the wallet can spend {CliOutput.Mob(result.Spendable)}; the payment needs {CliOutput.Mob(result.Amount + result.Fee)} (fee {CliOutput.Mob(result.Fee)}). Nothing was sent."
+                        : result.Message,
+                    FogCommand.Failure);
             }
 
             return result.Status == SendStatus.Confirmed ? FogCommand.Success : FogCommand.Failure;
@@ -213,28 +218,24 @@ internal static class WalletUseCommands
             return Task.FromResult(new Session(path, passphrase, contents, account, FogClient.Connect(config, account, contents.State), progress));
         }
 
-        /// <summary>Runs a network call, turning network and attestation failures into one-line errors.</summary>
+        /// <summary>Runs a network call, turning service and fog report failures into one-line errors.</summary>
         public async Task<T> Run<T>(Func<FogClient, Task<T>> call)
         {
             try
             {
                 return await call(Client);
             }
-            catch (RpcException e)
+            catch (FogServiceException e)
             {
-                throw new CliException($"a Fog service answered {e.StatusCode}: {e.Status.Detail}", FogCommand.Failure);
+                throw new CliException(e.Message, FogCommand.Failure);
             }
-            catch (AttestException e)
+            catch (FogReportException e)
             {
-                throw new CliException($"a Fog service failed attestation: {e.Error}", FogCommand.Failure);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new CliException($"cannot reach a Fog service: {e.Message}", FogCommand.Failure);
+                throw new CliException($"the recipient's fog report cannot be used: {e.Failure}", FogCommand.Failure);
             }
         }
 
-        public void Save() => WalletFile.Save(_path, Contents, _passphrase);
+        public void Save() => WalletCommands.Save(_path, Contents, _passphrase);
 
         public ValueTask DisposeAsync()
         {

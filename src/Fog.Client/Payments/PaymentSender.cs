@@ -46,7 +46,7 @@ internal sealed class PaymentSender
         if (inputs is null)
         {
             var spendable = Spendable(amount.TokenId).Aggregate(0UL, (sum, o) => sum + o.Value);
-            return new SendResult { Status = SendStatus.InsufficientFunds, Amount = amount.Value, Fee = fee, Message = $"The wallet can spend {spendable} of token {amount.TokenId}; the payment needs {needed} (amount + fee {fee})." };
+            return new SendResult { Status = SendStatus.InsufficientFunds, Amount = amount.Value, Fee = fee, Spendable = spendable, Message = $"The wallet can spend {spendable} of token {amount.TokenId}; the payment needs {needed} (amount + fee {fee})." };
         }
 
         // The fog keys to encrypt hints to, and the tombstone they allow.

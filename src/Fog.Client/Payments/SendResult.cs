@@ -36,6 +36,9 @@ public sealed record SendResult
     /// <summary>The fee paid.</summary>
     public ulong Fee { get; init; }
 
+    /// <summary>What the wallet could spend of the token, when <see cref="SendStatus.InsufficientFunds"/>.</summary>
+    public ulong Spendable { get; init; }
+
     /// <summary>The output created for the recipient (its public key identifies the payment).</summary>
     public TxOut? PayeeOutput { get; init; }
 

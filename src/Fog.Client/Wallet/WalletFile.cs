@@ -69,6 +69,8 @@ public static class WalletFile
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
     /// <summary>Encrypts and writes <paramref name="contents"/> to <paramref name="path"/>.</summary>
+    /// <exception cref="IOException">The file cannot be written; an existing file at <paramref name="path"/> is left as it was.</exception>
+    /// <exception cref="UnauthorizedAccessException">The directory is not writable; nothing is changed.</exception>
     public static void Save(string path, WalletContents contents, string passphrase, Argon2Parameters? kdf = null)
     {
         ArgumentNullException.ThrowIfNull(contents);
@@ -192,13 +194,22 @@ public static class WalletFile
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var stream = new FileStream(temporary, options))
+        try
         {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
 
-        File.Move(temporary, full, overwrite: true);
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            // The old file (if any) is untouched; leave no partial copy next to it.
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     private sealed class Envelope
