@@ -28,4 +28,19 @@ public class EnclaveAndBenchTests
             Assert.Contains(shape, result.Output, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void Quick_wallet_benchmark_restores_the_funded_wallet_and_prints_each_case()
+    {
+        // The benchmark itself checks that every restore finds exactly the outputs it paid (it fails otherwise).
+        var result = CliRunner.Run("bench", "wallet", "--quick");
+        Assert.True(result.ExitCode == 0, result.Error);
+        foreach (var line in new[] { "full restore, 100 outputs", "incremental check, nothing new", "send until the recipient sees it", "baseline: attested view query" })
+        {
+            Assert.Contains(line, result.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("SIMULATION MODE", result.Output, StringComparison.Ordinal);
+        Assert.Contains("100 of 100 outputs in blocks", result.Error, StringComparison.Ordinal);
+    }
 }

@@ -100,7 +100,7 @@ public static class IngestBenchmark
             }
         }
 
-        var median = Median(seconds);
+        var median = Samples.Median(seconds);
         var perTxOut = TimeSpan.FromSeconds(median / chunk.Count);
         var txOutsPerSecond = chunk.Count / median;
         var cores = options.Parallelism;
@@ -163,7 +163,7 @@ public static class IngestBenchmark
             fixedBase.Add(watch.Elapsed.TotalMicroseconds / 200);
         }
 
-        return (TimeSpan.FromMicroseconds(Median(variable)), TimeSpan.FromMicroseconds(Median(fixedBase)));
+        return (TimeSpan.FromMicroseconds(Samples.Median(variable)), TimeSpan.FromMicroseconds(Samples.Median(fixedBase)));
     }
 
     /// <summary>The sequential part alone: one access_and_insert on the ingest-shaped map at the same fill.</summary>
@@ -190,12 +190,6 @@ public static class IngestBenchmark
             samples.Add(watch.Elapsed.TotalMicroseconds / 200);
         }
 
-        return TimeSpan.FromMicroseconds(Median(samples));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
+        return TimeSpan.FromMicroseconds(Samples.Median(samples));
     }
 }

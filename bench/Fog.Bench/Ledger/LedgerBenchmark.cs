@@ -156,7 +156,7 @@ public static class LedgerBenchmark
             }
         }
 
-        return (TimeSpan.FromMilliseconds(Median(samples)), load);
+        return (TimeSpan.FromMilliseconds(Samples.Median(samples)), load);
     }
 
     private static TimeSpan MeasureEnclave(LedgerBenchmarkOptions options, InMemoryLedger ledger, byte[][] query)
@@ -210,7 +210,7 @@ public static class LedgerBenchmark
                 }
             }
 
-            return TimeSpan.FromMilliseconds(Median(samples));
+            return TimeSpan.FromMilliseconds(Samples.Median(samples));
         }
     }
 
@@ -234,12 +234,6 @@ public static class LedgerBenchmark
             }
         }
 
-        return TimeSpan.FromMilliseconds(Median(samples));
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+        return TimeSpan.FromMilliseconds(Samples.Median(samples));
     }
 }

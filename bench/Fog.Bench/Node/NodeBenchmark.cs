@@ -80,7 +80,7 @@ public static class NodeBenchmark
             samples.Add(watch.Elapsed.TotalMicroseconds / 200);
         }
 
-        return TimeSpan.FromMicroseconds(Median(samples));
+        return TimeSpan.FromMicroseconds(Samples.Median(samples));
     }
 
     private static (double TxPerSecond, TimeSpan MedianValidate) MeasureTransactions(NodeBenchmarkOptions options, string directory)
@@ -137,7 +137,7 @@ public static class NodeBenchmark
             throw new InvalidOperationException("No block was appended.");
         }
 
-        return (transactions.Count / seconds, TimeSpan.FromMilliseconds(Median(validations)));
+        return (transactions.Count / seconds, TimeSpan.FromMilliseconds(Samples.Median(validations)));
     }
 
     private static Tx Build(ILedgerStore store, AccountKey payer, AccountKey payee, (ulong Index, TxOut TxOut)[] inputs)
@@ -243,11 +243,5 @@ public static class NodeBenchmark
         var scalar = new byte[32];
         Ristretto255.RandomScalar(scalar);
         return scalar;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 }

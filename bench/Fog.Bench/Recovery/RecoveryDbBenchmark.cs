@@ -173,8 +173,8 @@ public static class RecoveryDbBenchmark
 
         var results = new[]
         {
-            new RecoveryDbBenchmarkResult($"{backend}: write (one transaction per block)", Median(writeRates), baseline.Write),
-            new RecoveryDbBenchmarkResult($"{backend}: read by block range", Median(readRates), baseline.Read),
+            new RecoveryDbBenchmarkResult($"{backend}: write (one transaction per block)", Samples.Median(writeRates), baseline.Write),
+            new RecoveryDbBenchmarkResult($"{backend}: read by block range", Samples.Median(readRates), baseline.Read),
         };
         foreach (var r in results)
         {
@@ -230,7 +230,7 @@ public static class RecoveryDbBenchmark
             readRates.Add(count / stopwatch.Elapsed.TotalSeconds);
         }
 
-        return (Median(writeRates), Median(readRates));
+        return (Samples.Median(writeRates), Samples.Median(readRates));
     }
 
     private static ETxOutRecord[][] MakeBlocks(RecoveryDbBenchmarkOptions options)
@@ -263,11 +263,6 @@ public static class RecoveryDbBenchmark
         }
     }
 
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
-    }
 
     private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
     {

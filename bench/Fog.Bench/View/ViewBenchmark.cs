@@ -158,7 +158,7 @@ public static class ViewBenchmark
             }
         }
 
-        return (TimeSpan.FromMilliseconds(Median(samples)), load);
+        return (TimeSpan.FromMilliseconds(Samples.Median(samples)), load);
     }
 
     private static TimeSpan MeasureEnclave(ViewBenchmarkOptions options, ETxOutRecord[] records, byte[][] keys)
@@ -215,7 +215,7 @@ public static class ViewBenchmark
                 }
             }
 
-            return TimeSpan.FromMilliseconds(Median(samples));
+            return TimeSpan.FromMilliseconds(Samples.Median(samples));
         }
     }
 
@@ -244,12 +244,6 @@ public static class ViewBenchmark
             }
         }
 
-        return TimeSpan.FromMilliseconds(Median(samples));
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+        return TimeSpan.FromMilliseconds(Samples.Median(samples));
     }
 }

@@ -6,6 +6,7 @@ using Fog.Bench.Node;
 using Fog.Bench.Oram;
 using Fog.Bench.Recovery;
 using Fog.Bench.View;
+using Fog.Cli.Network;
 
 namespace Fog.Cli.Commands;
 
@@ -25,6 +26,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(Ingest());
         bench.Subcommands.Add(View());
         bench.Subcommands.Add(Ledger());
+        bench.Subcommands.Add(Wallet());
         return bench;
     }
 
@@ -108,6 +110,18 @@ internal static class BenchCommands
         command.SetAction(parse =>
         {
             ViewBenchmark.Run(parse.GetValue(quick) ? ViewBenchmarkOptions.Quick : new ViewBenchmarkOptions(), parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+
+    private static Command Wallet()
+    {
+        var quick = Quick();
+        var command = new Command("wallet", "Client SDK on a dev network: full restore of a wallet with 1,000 outputs, incremental check with nothing new, payment until the recipient sees it; next to attested view and ledger round trips.") { quick };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = parse.GetValue(quick) ? WalletBenchmarkOptions.Quick : new WalletBenchmarkOptions();
+            await WalletBenchmark.RunAsync(options, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }
