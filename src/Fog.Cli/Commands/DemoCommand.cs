@@ -28,7 +28,7 @@ internal static class DemoCommand
                     EphemeralPorts = true,
                     LogLevel = parse.GetValue(verbose) ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning,
                 };
-                await using var network = await DevNetwork.StartAsync(options, new Progress<string>(line => output.WriteLine($"  started {line}")), cancellationToken);
+                await using var network = await DevNetwork.StartAsync(options, ProgressLine.Lines(line => output.WriteLine($"  started {line}")), cancellationToken);
                 output.WriteLine($"Network up in {clock.Elapsed.TotalSeconds:0.0} s; configuration in {network.ConfigPath}");
                 await network.CaughtUpAsync(cancellationToken);
                 var outcome = await new DemoScenario(network, output).RunAsync(cancellationToken);

@@ -28,7 +28,7 @@ internal static class UpCommand
                 LogLevel = parse.GetValue(verbose) ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning,
             };
             output.WriteLine("Fog dev network. SIMULATION MODE: the enclaves are simulated; use it for development only.");
-            var network = await DevNetwork.StartAsync(options, new Progress<string>(line => output.WriteLine($"  {line}")), cancellationToken);
+            var network = await DevNetwork.StartAsync(options, ProgressLine.Lines(line => output.WriteLine($"  {line}")), cancellationToken);
             await using (network)
             {
                 var config = network.ConfigPath;

@@ -182,7 +182,7 @@ internal static class WalletUseCommands
         private readonly string _passphrase;
         private readonly Fog.Model.Keys.AccountKey _account;
 
-        private Session(string path, string passphrase, WalletContents contents, Fog.Model.Keys.AccountKey account, FogClient client, IProgress<string>? progress)
+        private Session(string path, string passphrase, WalletContents contents, Fog.Model.Keys.AccountKey account, FogClient client, ProgressLine? progress)
         {
             _path = path;
             _passphrase = passphrase;
@@ -196,7 +196,7 @@ internal static class WalletUseCommands
 
         public FogClient Client { get; }
 
-        public IProgress<string>? Progress { get; }
+        public ProgressLine? Progress { get; }
 
         public static Task<Session> OpenAsync(ParseResult parse, Option<string> wallet, Option<string> passphraseFile, Option<string> network, Option<bool> json)
         {
@@ -214,7 +214,7 @@ internal static class WalletUseCommands
             var config = CliInput.Network("--network", networkPath);
 
             var account = contents!.CreateAccountKey();
-            var progress = parse.GetValue(json) ? null : new Progress<string>(message => error.WriteLine($"… {message}"));
+            var progress = parse.GetValue(json) ? null : new ProgressLine(error);
             return Task.FromResult(new Session(path, passphrase, contents, account, FogClient.Connect(config, account, contents.State), progress));
         }
 
@@ -233,6 +233,10 @@ internal static class WalletUseCommands
             {
                 throw new CliException($"the recipient's fog report cannot be used: {e.Failure}", FogCommand.Failure);
             }
+            finally
+            {
+                Progress?.Clear();
+            }
         }
 
         public void Save() => WalletCommands.Save(_path, Contents, _passphrase);
@@ -241,6 +245,7 @@ internal static class WalletUseCommands
         {
             Client.Dispose();
             _account.Dispose();
+            Progress?.Dispose();
             return ValueTask.CompletedTask;
         }
     }

@@ -80,7 +80,7 @@ internal sealed class FogSync
                     keys.AddRange(rng.PeekAhead(multiplier));
                 }
 
-                progress?.Report($"searching fog view: {keys.Count} search keys for {active.Count} RNGs");
+                progress?.Report($"searching fog view: {keys.Count} search keys for {active.Count} RNGs ({found} new outputs so far)");
                 var response = await view.QueryAsync(long.MaxValue, _state.HighestProcessedBlockCount, keys, cancellationToken).ConfigureAwait(false);
                 newHighest = Math.Min(newHighest, response.HighestProcessedBlockCount);
                 var hits = new Dictionary<string, byte[]>(response.Found, StringComparer.Ordinal);
