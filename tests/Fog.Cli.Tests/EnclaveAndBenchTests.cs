@@ -32,15 +32,22 @@ public class EnclaveAndBenchTests
     [Fact]
     public void Quick_wallet_benchmark_restores_the_funded_wallet_and_prints_each_case()
     {
-        // The benchmark itself checks that every restore finds exactly the outputs it paid (it fails otherwise).
+        // The benchmark itself checks that every restore finds exactly the outputs it paid (it fails otherwise), and
+        // that an incremental check and the payments leave the balances where they should be.
         var result = CliRunner.Run("bench", "wallet", "--quick");
         Assert.True(result.ExitCode == 0, result.Error);
-        foreach (var line in new[] { "full restore, 100 outputs", "incremental check, nothing new", "send until the recipient sees it", "baseline: attested view query" })
+        foreach (var line in new[]
+        {
+            "full restore, 100 outputs", "incremental check, nothing new", "send until the recipient sees it",
+            "baseline: restore's round trips, bare", "baseline: incremental's round trips, bare",
+            "baseline: attested view query, no keys", "baseline: attested check of 1 key image",
+        })
         {
             Assert.Contains(line, result.Output, StringComparison.Ordinal);
         }
 
         Assert.Contains("SIMULATION MODE", result.Output, StringComparison.Ordinal);
         Assert.Contains("100 of 100 outputs in blocks", result.Error, StringComparison.Ordinal);
+        Assert.Contains("restores found the 100 outputs paid, balance 100 MOB", result.Error, StringComparison.Ordinal);
     }
 }

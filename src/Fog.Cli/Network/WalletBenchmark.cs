@@ -4,6 +4,7 @@ using Fog.Attestation.Evidence;
 using Fog.Bench;
 using Fog.Bench.Oram;
 using Fog.Client;
+using Fog.Client.Balance;
 using Fog.Client.Ledger;
 using Fog.Client.Payments;
 using Fog.Client.Reports;
@@ -42,7 +43,21 @@ internal sealed record WalletBenchmarkOptions
 /// <param name="EmptyViewQuery">Baseline: one attested view query with no search keys (events only).</param>
 /// <param name="OneKeyImageCheck">Baseline: one attested key-image check of one key image.</param>
 /// <param name="BlockInterval">The dev node's longest wait between blocks.</param>
-internal sealed record WalletBenchmarkReport(TimeSpan Restore, TimeSpan Incremental, TimeSpan SendUntilSeen, TimeSpan EmptyViewQuery, TimeSpan OneKeyImageCheck, TimeSpan BlockInterval);
+/// <param name="BareRestore">Baseline: the view and ledger round trips a restore makes (new attested channels, the same requests), without the SDK.</param>
+/// <param name="BareIncremental">Baseline: the round trips an incremental check makes, on warm channels, without the SDK.</param>
+/// <param name="RestoreTrips">What a restore asks (for the report).</param>
+/// <param name="IncrementalTrips">What an incremental check asks (for the report).</param>
+internal sealed record WalletBenchmarkReport(
+    TimeSpan Restore,
+    TimeSpan Incremental,
+    TimeSpan SendUntilSeen,
+    TimeSpan EmptyViewQuery,
+    TimeSpan OneKeyImageCheck,
+    TimeSpan BlockInterval,
+    TimeSpan BareRestore,
+    TimeSpan BareIncremental,
+    string RestoreTrips,
+    string IncrementalTrips);
 
 /// <summary>
 /// The client SDK end to end on a dev network on loopback: a full restore of a wallet that received many payments
@@ -78,6 +93,7 @@ internal static class WalletBenchmark
             progress.WriteLine($"… {options.Outputs} outputs paid to the wallet through fog in {setup.Elapsed.TotalSeconds:F1} s; timing");
 
             var expected = (ulong)options.Outputs * Mob;
+            var (restoreTrips, incrementalTrips) = await RecordRoundTripsAsync(config, alice, expected, cancellationToken).ConfigureAwait(false);
             var restore = new List<double>();
             FogClient? restored = null;
             for (var i = 0; i < options.RestoreSamples; i++)
@@ -91,6 +107,7 @@ internal static class WalletBenchmark
             }
 
             using var wallet = restored!;
+            progress.WriteLine($"… each of {options.RestoreSamples + 1} restores found the {options.Outputs} outputs paid, balance {options.Outputs} MOB");
             var incremental = new List<double>();
             for (var i = 0; i < options.IncrementalSamples; i++)
             {
@@ -101,6 +118,7 @@ internal static class WalletBenchmark
             }
 
             var (emptyQuery, keyImageCheck) = await MeasureBaselinesAsync(config, wallet, options.BaselineSamples, cancellationToken).ConfigureAwait(false);
+            var (bareRestore, bareIncremental) = await MeasureBareRoundTripsAsync(config, restoreTrips, incrementalTrips, options, cancellationToken).ConfigureAwait(false);
             var sendUntilSeen = await MeasureSendUntilSeenAsync(config, wallet, bob, options.SendSamples, cancellationToken).ConfigureAwait(false);
 
             var report = new WalletBenchmarkReport(
@@ -109,7 +127,11 @@ internal static class WalletBenchmark
                 TimeSpan.FromMilliseconds(Samples.Median(sendUntilSeen)),
                 emptyQuery,
                 keyImageCheck,
-                networkOptions.BlockInterval);
+                networkOptions.BlockInterval,
+                bareRestore,
+                bareIncremental,
+                restoreTrips.Describe(),
+                incrementalTrips.Describe());
             Print(options, report, output);
             return report;
         }
@@ -123,9 +145,11 @@ internal static class WalletBenchmark
     {
         output.WriteLine($"wallet on a dev network (loopback, SIMULATION MODE enclaves, map capacity 2^16): {options.Outputs} received outputs; medians of {options.RestoreSamples} restores, {options.IncrementalSamples} incremental checks, {options.SendSamples} payments");
         var table = new TablePrinter("measurement", ">median", ">vs target", "vs baseline");
-        table.Add($"full restore, {options.Outputs} outputs", Ms(report.Restore), options.Outputs >= 1_000 ? Target(report.Restore, TimeSpan.FromSeconds(5), "5 s") : "(target is for 1,000)", $"{options.Outputs / report.Restore.TotalSeconds:F0} outputs/s; {report.Restore / report.EmptyViewQuery:F0}x an empty view query");
-        table.Add("incremental check, nothing new", Ms(report.Incremental), Target(report.Incremental, TimeSpan.FromMilliseconds(200), "200 ms"), $"{report.Incremental / (report.EmptyViewQuery + report.OneKeyImageCheck):F1}x view + ledger round trips");
-        table.Add("send until the recipient sees it", Ms(report.SendUntilSeen), "", $"block interval {report.BlockInterval.TotalMilliseconds:F0} ms");
+        table.Add($"full restore, {options.Outputs} outputs", Ms(report.Restore), options.Outputs >= 1_000 ? Target(report.Restore, TimeSpan.FromSeconds(5), "5 s") : "(target is for 1,000)", $"{options.Outputs / report.Restore.TotalSeconds:F0} outputs/s; {report.Restore / report.BareRestore:F1}x its round trips bare");
+        table.Add("incremental check, nothing new", Ms(report.Incremental), Target(report.Incremental, TimeSpan.FromMilliseconds(200), "200 ms"), $"{report.Incremental / report.BareIncremental:F1}x its round trips bare; {report.Incremental / report.EmptyViewQuery:F0}x an empty view query");
+        table.Add("send until the recipient sees it", Ms(report.SendUntilSeen), "", $"{report.SendUntilSeen / report.BlockInterval:F1}x the block interval ({report.BlockInterval.TotalMilliseconds:F0} ms)");
+        table.Add("baseline: restore's round trips, bare", Ms(report.BareRestore), "", report.RestoreTrips);
+        table.Add("baseline: incremental's round trips, bare", Ms(report.BareIncremental), "", report.IncrementalTrips);
         table.Add("baseline: attested view query, no keys", Ms(report.EmptyViewQuery), "", "");
         table.Add("baseline: attested check of 1 key image", Ms(report.OneKeyImageCheck), "", "");
         table.WriteTo(output);
@@ -229,8 +253,8 @@ internal static class WalletBenchmark
 
     private static async Task<(TimeSpan EmptyQuery, TimeSpan KeyImageCheck)> MeasureBaselinesAsync(NetworkConfig config, FogClient wallet, int samples, CancellationToken cancellationToken)
     {
-        using var view = new FogViewClient(FogUri.Parse(config.View.Uri).GrpcAddress, config.View.ResponderId, config.PolicyFor("view", EnclaveProductId.View));
-        using var ledger = new FogLedgerClient(FogUri.Parse(config.Ledger.Uri).GrpcAddress, config.Ledger.ResponderId, config.PolicyFor("ledger", EnclaveProductId.Ledger));
+        using var view = NewView(config);
+        using var ledger = NewLedger(config);
         ReadOnlyMemory<byte>[] keyImage = [Convert.FromHexString(wallet.State.Outputs[0].KeyImage)];
         var query = new List<double>();
         var check = new List<double>();
@@ -253,6 +277,61 @@ internal static class WalletBenchmark
         return (TimeSpan.FromMilliseconds(Samples.Median(query)), TimeSpan.FromMilliseconds(Samples.Median(check)));
     }
 
+    /// <summary>
+    /// Restores the wallet once (untimed) through recording services, then checks again with nothing new: the exact view
+    /// and ledger requests each makes, to replay without the SDK.
+    /// </summary>
+    private static async Task<(RoundTrips Restore, RoundTrips Incremental)> RecordRoundTripsAsync(NetworkConfig config, AccountKey account, ulong expected, CancellationToken cancellationToken)
+    {
+        using var view = NewView(config);
+        using var ledger = NewLedger(config);
+        var recorder = new RecordingServices(view, ledger);
+        using var client = new FogClient(account, new FogClientState(), recorder, recorder, ledger, ledger, new NoSubmitter(), reports: null);
+        var restored = await client.CheckBalanceAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        Expect(restored.Mob == expected, $"the recorded restore found {restored.Mob} picoMOB, not {expected}");
+        var restore = recorder.Take();
+        var checkedAgain = await client.CheckBalanceAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        Expect(checkedAgain.Mob == expected, "the recorded incremental check changed the balance");
+        Expect(client.State.MissedRanges.Count == 0, "fog reported missed blocks, which the replay does not cover");
+        return (restore, recorder.Take());
+    }
+
+    /// <summary>
+    /// The restore's requests on new attested channels (handshakes included, as a restore makes them), and the incremental
+    /// check's requests on warm channels: what the SDK costs on top is the rest.
+    /// </summary>
+    private static async Task<(TimeSpan Restore, TimeSpan Incremental)> MeasureBareRoundTripsAsync(NetworkConfig config, RoundTrips restore, RoundTrips incremental, WalletBenchmarkOptions options, CancellationToken cancellationToken)
+    {
+        var restoreTimes = new List<double>();
+        for (var i = 0; i < options.RestoreSamples; i++)
+        {
+            using var freshView = NewView(config);
+            using var freshLedger = NewLedger(config);
+            var watch = Stopwatch.StartNew();
+            await restore.ReplayAsync(freshView, freshLedger, cancellationToken).ConfigureAwait(false);
+            restoreTimes.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        using var view = NewView(config);
+        using var ledger = NewLedger(config);
+        await incremental.ReplayAsync(view, ledger, cancellationToken).ConfigureAwait(false); // handshakes
+        var incrementalTimes = new List<double>();
+        for (var i = 0; i < options.IncrementalSamples; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await incremental.ReplayAsync(view, ledger, cancellationToken).ConfigureAwait(false);
+            incrementalTimes.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        return (TimeSpan.FromMilliseconds(Samples.Median(restoreTimes)), TimeSpan.FromMilliseconds(Samples.Median(incrementalTimes)));
+    }
+
+    private static FogViewClient NewView(NetworkConfig config) =>
+        new(FogUri.Parse(config.View.Uri).GrpcAddress, config.View.ResponderId, config.PolicyFor("view", EnclaveProductId.View));
+
+    private static FogLedgerClient NewLedger(NetworkConfig config) =>
+        new(FogUri.Parse(config.Ledger.Uri).GrpcAddress, config.Ledger.ResponderId, config.PolicyFor("ledger", EnclaveProductId.Ledger));
+
     private static async Task<List<double>> MeasureSendUntilSeenAsync(NetworkConfig config, FogClient sender, AccountKey recipient, int samples, CancellationToken cancellationToken)
     {
         using var recipientWallet = FogClient.Connect(config, recipient);
@@ -274,5 +353,67 @@ internal static class WalletBenchmark
         }
 
         return times;
+    }
+    /// <summary>Requests made through <see cref="RecordingServices"/>, to be made again.</summary>
+    private sealed class RoundTrips(List<Func<FogViewClient, FogLedgerClient, CancellationToken, Task>> calls, int viewQueries, int searchKeys, int keyImageChecks, int keyImages)
+    {
+        public async Task ReplayAsync(FogViewClient view, FogLedgerClient ledger, CancellationToken cancellationToken)
+        {
+            foreach (var call in calls)
+            {
+                await call(view, ledger, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public string Describe() =>
+            $"{viewQueries} view {(viewQueries == 1 ? "query" : "queries")} ({(searchKeys == 0 ? "no" : searchKeys)} search keys), {keyImageChecks} key-image {(keyImageChecks == 1 ? "check" : "checks")} ({keyImages} key images)";
+    }
+
+    /// <summary>Fog view and fog ledger for a <see cref="FogClient"/>, keeping every request it makes.</summary>
+    private sealed class RecordingServices(FogViewClient view, FogLedgerClient ledger) : IFogViewService, IFogKeyImageService
+    {
+        private List<Func<FogViewClient, FogLedgerClient, CancellationToken, Task>> _calls = [];
+        private int _viewQueries;
+        private int _searchKeys;
+        private int _keyImageChecks;
+        private int _keyImages;
+
+        public Task<ViewQueryResult> QueryAsync(long startFromUserEventId, ulong startFromBlockIndex, IReadOnlyList<byte[]> searchKeys, CancellationToken cancellationToken)
+        {
+            var keys = searchKeys.Select(k => (ReadOnlyMemory<byte>)k.ToArray()).ToList();
+            _calls.Add((v, _, ct) => v.QueryAsync(keys, startFromUserEventId, startFromBlockIndex, ct));
+            _viewQueries++;
+            _searchKeys += keys.Count;
+            return ((IFogViewService)view).QueryAsync(startFromUserEventId, startFromBlockIndex, searchKeys, cancellationToken);
+        }
+
+        public Task<(IReadOnlyList<KeyImageStatus> Statuses, ulong NumBlocks)> CheckAsync(IReadOnlyList<KeyImage> keyImages, CancellationToken cancellationToken)
+        {
+            var images = keyImages.Select(k => (ReadOnlyMemory<byte>)k.ToArray()).ToList();
+            _calls.Add((_, l, ct) => l.CheckKeyImagesAsync(images, ct));
+            _keyImageChecks++;
+            _keyImages += images.Count;
+            return ((IFogKeyImageService)ledger).CheckAsync(keyImages, cancellationToken);
+        }
+
+        /// <summary>The requests so far; starts recording afresh.</summary>
+        public RoundTrips Take()
+        {
+            var taken = new RoundTrips(_calls, _viewQueries, _searchKeys, _keyImageChecks, _keyImages);
+            _calls = [];
+            (_viewQueries, _searchKeys, _keyImageChecks, _keyImages) = (0, 0, 0, 0);
+            return taken;
+        }
+    }
+
+    /// <summary>The recording client only checks balances.</summary>
+    private sealed class NoSubmitter : ITransactionSubmitter
+    {
+        public Task<(ulong NumBlocks, BlockVersion BlockVersion, IReadOnlyDictionary<ulong, ulong> MinimumFees)> GetNetworkInfoAsync(CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<TxValidationResult> ProposeAsync(Tx tx, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ulong?> FindBlockOfAsync(ReadOnlyMemory<byte> txOutPublicKey, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
