@@ -78,23 +78,31 @@ public sealed class FogClient : IDisposable
     /// <param name="network">Endpoints and what is trusted (simulation roots, measurements).</param>
     /// <param name="account">The wallet's keys (not owned: the caller disposes it).</param>
     /// <param name="state">Saved state from a previous session, or null for a new wallet.</param>
-    public static FogClient Connect(NetworkConfig network, AccountKey account, FogClientState? state = null)
+    /// <param name="callTimeout">
+    /// How long one call to a service may take before the service is reported as not answering (a
+    /// <see cref="FogServiceException"/>, or a <see cref="Reports.FogReportException"/> for a fog report server); default 30 s,
+    /// at most a day.
+    /// </param>
+    public static FogClient Connect(NetworkConfig network, AccountKey account, FogClientState? state = null, TimeSpan? callTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(network);
+        var timeout = callTimeout ?? ServiceFailures.DefaultCallTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(callTimeout));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(timeout, TimeSpan.FromDays(1), nameof(callTimeout));
         var view = new View.FogViewClient(ServiceUri(network.View, "view"), ResponderId(network.View), network.PolicyFor("view", EnclaveProductId.View));
         var ledger = new Ledger.FogLedgerClient(ServiceUri(network.Ledger, "ledger"), ResponderId(network.Ledger), network.PolicyFor("ledger", EnclaveProductId.Ledger));
         var node = new Node.NodeClient(ServiceUri(network.Node, "node"), ResponderId(network.Node), network.PolicyFor("consensus", EnclaveProductId.Consensus));
         var reports = new Reports.FogReportResolver(network.PolicyFor("ingest", EnclaveProductId.Ingest));
-        var labelledLedger = new LabelledLedger(ledger, HostAndPort(network.Ledger));
+        var labelledLedger = new LabelledLedger(ledger, HostAndPort(network.Ledger), timeout);
         return new FogClient(
             account,
             state ?? new FogClientState(),
-            new LabelledView(view, HostAndPort(network.View)),
+            new LabelledView(view, HostAndPort(network.View), timeout),
             labelledLedger,
             labelledLedger,
             labelledLedger,
-            new LabelledSubmitter(new NodeSubmitter(node), HostAndPort(network.Node)),
-            new ReportResolverAdapter(reports),
+            new LabelledSubmitter(new NodeSubmitter(node), HostAndPort(network.Node), timeout),
+            new ReportResolverAdapter(reports, timeout),
             new Connections(view, ledger, node, reports));
     }
 

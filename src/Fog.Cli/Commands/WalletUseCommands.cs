@@ -16,11 +16,11 @@ internal static class WalletUseCommands
 
     private static Command Balance()
     {
-        var (wallet, passphraseFile, network, json) = CommonOptions();
-        var command = new Command("balance", "Check the balance privately through fog (incremental after the first check).") { wallet, passphraseFile, network, json };
+        var (wallet, passphraseFile, network, json, timeout) = CommonOptions();
+        var command = new Command("balance", "Check the balance privately through fog (incremental after the first check).") { wallet, passphraseFile, network, json, timeout };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var session = await Session.OpenAsync(parse, wallet, passphraseFile, network, json);
+            await using var session = await Session.OpenAsync(parse, wallet, passphraseFile, network, json, timeout);
             var balance = await session.Run(c => c.CheckBalanceAsync(session.Progress, cancellationToken));
             session.Save();
             var output = parse.InvocationConfiguration.Output;
@@ -55,12 +55,12 @@ internal static class WalletUseCommands
 
     private static Command History()
     {
-        var (wallet, passphraseFile, network, json) = CommonOptions();
+        var (wallet, passphraseFile, network, json, timeout) = CommonOptions();
         var noSync = new Option<bool>("--offline") { Description = "Show what the wallet already knows, without asking the network." };
-        var command = new Command("history", "Received and sent payments, with counterparties from memos.") { wallet, passphraseFile, network, json, noSync };
+        var command = new Command("history", "Received and sent payments, with counterparties from memos.") { wallet, passphraseFile, network, json, timeout, noSync };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var session = await Session.OpenAsync(parse, wallet, passphraseFile, network, json);
+            await using var session = await Session.OpenAsync(parse, wallet, passphraseFile, network, json, timeout);
             if (!parse.GetValue(noSync))
             {
                 await session.Run(c => c.CheckBalanceAsync(session.Progress, cancellationToken));
@@ -117,10 +117,10 @@ internal static class WalletUseCommands
 
     private static Command Send()
     {
-        var (wallet, passphraseFile, network, json) = CommonOptions();
+        var (wallet, passphraseFile, network, json, timeout) = CommonOptions();
         var to = new Argument<string>("b58-address") { Description = "The recipient's address." };
         var amount = new Argument<string>("amount") { Description = "picoMOB, or e.g. 1.5MOB." };
-        var command = new Command("send", "Pay an address (fog or not) and wait until the payment is in a block.") { to, amount, wallet, passphraseFile, network, json };
+        var command = new Command("send", "Pay an address (fog or not) and wait until the payment is in a block.") { to, amount, wallet, passphraseFile, network, json, timeout };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!PublicAddress.TryParseB58(parse.GetValue(to) ?? "", out var recipient, out var parseError))
@@ -134,9 +134,18 @@ internal static class WalletUseCommands
                 throw CliException.BadArgument("amount", "must be positive");
             }
 
-            await using var session = await Session.OpenAsync(parse, wallet, passphraseFile, network, json);
+            await using var session = await Session.OpenAsync(parse, wallet, passphraseFile, network, json, timeout);
             await session.Run(c => c.CheckBalanceAsync(session.Progress, cancellationToken));
-            var result = await session.Run(c => c.SendAsync(recipient, new Amount(value, Amount.MobTokenId), session.Progress, cancellationToken));
+            SendResult result;
+            try
+            {
+                result = await session.Run(c => c.SendAsync(recipient, new Amount(value, Amount.MobTokenId), session.Progress, cancellationToken));
+            }
+            catch (FogReportException e)
+            {
+                throw ReportUnusable(e, recipient);
+            }
+
             session.Save();
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -158,7 +167,9 @@ internal static class WalletUseCommands
             {
                 output.WriteLine($"Paid {CliOutput.Mob(result.Amount)} (fee {CliOutput.Mob(result.Fee)}) in block {result.BlockIndex}.");
             }
-            else
+
+            // A payment that did not happen is an error with or without --json (the JSON above carries its status).
+            if (result.Status != SendStatus.Confirmed)
             {
                 throw new CliException(
                     result.Status == SendStatus.InsufficientFunds
@@ -167,13 +178,32 @@ internal static class WalletUseCommands
                     FogCommand.Failure);
             }
 
-            return result.Status == SendStatus.Confirmed ? FogCommand.Success : FogCommand.Failure;
+            return FogCommand.Success;
         });
         return command;
     }
 
-    private static (Option<string> Wallet, Option<string> PassphraseFile, Option<string> Network, Option<bool> Json) CommonOptions() =>
-        (WalletCommands.WalletOption(), WalletCommands.PassphraseFileOption(), WalletCommands.NetworkOption(), WalletCommands.JsonOption());
+    /// <summary>
+    /// A fog report a payment needs (the recipient's, or the wallet's own for its change) that cannot be used: whose,
+    /// why, and what to do. Reports are resolved before anything is proposed.
+    /// </summary>
+    private static CliException ReportUnusable(FogReportException e, PublicAddress recipient)
+    {
+        var whose = e.FogReportUrl is not { } url ? "a fog report"
+            : recipient.HasFog && url == recipient.FogReportUrl ? $"the recipient's fog report ({url})"
+            : $"this wallet's own fog report ({url}, needed for its change)";
+        var advice = e.Error switch
+        {
+            FogReportError.ReportServerUnavailable => "try again when the report server answers",
+            FogReportError.EvidenceRejected => "check that the network configuration trusts that fog deployment's ingest enclave (measurements, simulation root)",
+            _ => "check the address and the network configuration",
+        };
+        return new CliException($"{whose} cannot be used: {e.Failure.ToString().TrimEnd('.')}. Nothing was sent; {advice}.", FogCommand.Failure);
+    }
+
+    private static (Option<string> Wallet, Option<string> PassphraseFile, Option<string> Network, Option<bool> Json, Option<double> Timeout) CommonOptions() =>
+        (WalletCommands.WalletOption(), WalletCommands.PassphraseFileOption(), WalletCommands.NetworkOption(), WalletCommands.JsonOption(),
+         new Option<double>("--timeout") { Description = "Seconds to wait for any one answer from a service before giving up on it.", DefaultValueFactory = _ => 30 });
 
     /// <summary>An open wallet connected to its network; saves the state back atomically.</summary>
     private sealed class Session : IAsyncDisposable
@@ -198,8 +228,14 @@ internal static class WalletUseCommands
 
         public ProgressLine? Progress { get; }
 
-        public static Task<Session> OpenAsync(ParseResult parse, Option<string> wallet, Option<string> passphraseFile, Option<string> network, Option<bool> json)
+        public static Task<Session> OpenAsync(ParseResult parse, Option<string> wallet, Option<string> passphraseFile, Option<string> network, Option<bool> json, Option<double> timeout)
         {
+            var seconds = parse.GetValue(timeout);
+            if (!(seconds > 0 && seconds <= 86_400))
+            {
+                throw CliException.BadArgument("--timeout", "must be a positive number of seconds, at most a day (86400)");
+            }
+
             var path = parse.GetValue(wallet)!;
             var error = parse.InvocationConfiguration.Error;
             var passphrase = WalletCommands.Passphrase(parse.GetValue(passphraseFile), confirm: false, error);
@@ -214,11 +250,24 @@ internal static class WalletUseCommands
             var config = CliInput.Network("--network", networkPath);
 
             var account = contents!.CreateAccountKey();
+            FogClient client;
+            try
+            {
+                client = FogClient.Connect(config, account, contents.State, TimeSpan.FromSeconds(seconds));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // The configuration parsed but names no usable endpoint or attestation policy (e.g. a measurement that is not hex).
+                account.Dispose();
+                var problem = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+                throw CliException.BadArgument("--network", $"{networkPath}: {problem}");
+            }
+
             var progress = parse.GetValue(json) ? null : new ProgressLine(error);
-            return Task.FromResult(new Session(path, passphrase, contents, account, FogClient.Connect(config, account, contents.State), progress));
+            return Task.FromResult(new Session(path, passphrase, contents, account, client, progress));
         }
 
-        /// <summary>Runs a network call, turning service and fog report failures into one-line errors.</summary>
+        /// <summary>Runs a network call, turning service failures into one-line errors.</summary>
         public async Task<T> Run<T>(Func<FogClient, Task<T>> call)
         {
             try
@@ -228,10 +277,6 @@ internal static class WalletUseCommands
             catch (FogServiceException e)
             {
                 throw new CliException(e.Message, FogCommand.Failure);
-            }
-            catch (FogReportException e)
-            {
-                throw new CliException($"the recipient's fog report cannot be used: {e.Failure}", FogCommand.Failure);
             }
             finally
             {

@@ -9,14 +9,26 @@ using Grpc.Core;
 
 namespace Fog.Client.Connections;
 
-/// <summary>Turns transport, attestation and service errors of one service into a <see cref="FogServiceException"/> naming it.</summary>
+/// <summary>
+/// Turns transport, attestation and service errors of one service into a <see cref="FogServiceException"/> naming it,
+/// and bounds each call: a service that accepts the connection but never answers is reported, not waited for forever.
+/// </summary>
 internal static class ServiceFailures
 {
-    internal static async Task<T> LabelAsync<T>(string service, string address, Func<Task<T>> call)
+    /// <summary>How long one call may take unless the client is given another bound.</summary>
+    internal static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(30);
+
+    internal static async Task<T> LabelAsync<T>(string service, string address, TimeSpan timeout, CancellationToken cancellationToken, Func<CancellationToken, Task<T>> call)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            return await call().ConfigureAwait(false);
+            return await call(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTimeout(e, deadline.Token, cancellationToken))
+        {
+            throw new FogServiceException(service, address, FogServiceFailure.Unreachable, $"{service} at {address} did not answer within {Seconds(timeout)}. Is it running and healthy, and does the network configuration point at it?", e);
         }
         catch (AttestException e)
         {
@@ -36,41 +48,50 @@ internal static class ServiceFailures
             throw new FogServiceException(service, address, FogServiceFailure.Unreachable, $"cannot reach {service} at {address} ({e.Message}). Is it running, and does the network configuration point at it?", e);
         }
     }
+
+    /// <summary>Whether <paramref name="e"/> is the cancellation of a call whose <paramref name="deadline"/> passed (not the caller's cancellation).</summary>
+    internal static bool IsTimeout(Exception e, CancellationToken deadline, CancellationToken callerToken) =>
+        e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded } &&
+        deadline.IsCancellationRequested && !callerToken.IsCancellationRequested;
+
+    /// <summary>"30 s", "2.5 s".</summary>
+    internal static string Seconds(TimeSpan timeout) =>
+        timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
 }
 
 /// <summary>Fog view as the balance check uses it, its failures named.</summary>
-internal sealed class LabelledView(IFogViewService inner, string address) : IFogViewService
+internal sealed class LabelledView(IFogViewService inner, string address, TimeSpan timeout) : IFogViewService
 {
     public Task<ViewQueryResult> QueryAsync(long startFromUserEventId, ulong startFromBlockIndex, IReadOnlyList<byte[]> searchKeys, CancellationToken cancellationToken) =>
-        ServiceFailures.LabelAsync("fog view", address, () => inner.QueryAsync(startFromUserEventId, startFromBlockIndex, searchKeys, cancellationToken));
+        ServiceFailures.LabelAsync("fog view", address, timeout, cancellationToken, ct => inner.QueryAsync(startFromUserEventId, startFromBlockIndex, searchKeys, ct));
 }
 
 /// <summary>Fog ledger as the balance check and payments use it, its failures named.</summary>
-internal sealed class LabelledLedger(FogLedgerClient inner, string address) : IFogKeyImageService, IFogBlockService, IFogMerkleProofService
+internal sealed class LabelledLedger(FogLedgerClient inner, string address, TimeSpan timeout) : IFogKeyImageService, IFogBlockService, IFogMerkleProofService
 {
     private const string Service = "fog ledger";
 
     public Task<(IReadOnlyList<KeyImageStatus> Statuses, ulong NumBlocks)> CheckAsync(IReadOnlyList<KeyImage> keyImages, CancellationToken cancellationToken) =>
-        ServiceFailures.LabelAsync(Service, address, () => ((IFogKeyImageService)inner).CheckAsync(keyImages, cancellationToken));
+        ServiceFailures.LabelAsync(Service, address, timeout, cancellationToken, ct => ((IFogKeyImageService)inner).CheckAsync(keyImages, ct));
 
     public Task<IReadOnlyList<ScannedBlock>> GetBlocksAsync(IReadOnlyList<BlockSpan> ranges, CancellationToken cancellationToken) =>
-        ServiceFailures.LabelAsync(Service, address, () => ((IFogBlockService)inner).GetBlocksAsync(ranges, cancellationToken));
+        ServiceFailures.LabelAsync(Service, address, timeout, cancellationToken, ct => ((IFogBlockService)inner).GetBlocksAsync(ranges, ct));
 
     public Task<(IReadOnlyList<(ulong Index, TxOut TxOut, MembershipProof Proof)> Outputs, ulong GlobalTxoCount, ulong NumBlocks)> GetOutputsAsync(IReadOnlyList<ulong> indices, CancellationToken cancellationToken) =>
-        ServiceFailures.LabelAsync(Service, address, () => ((IFogMerkleProofService)inner).GetOutputsAsync(indices, cancellationToken));
+        ServiceFailures.LabelAsync(Service, address, timeout, cancellationToken, ct => ((IFogMerkleProofService)inner).GetOutputsAsync(indices, ct));
 }
 
 /// <summary>The node as payments use it, its failures named.</summary>
-internal sealed class LabelledSubmitter(ITransactionSubmitter inner, string address) : ITransactionSubmitter
+internal sealed class LabelledSubmitter(ITransactionSubmitter inner, string address, TimeSpan timeout) : ITransactionSubmitter
 {
     private const string Service = "the node";
 
     public Task<(ulong NumBlocks, BlockVersion BlockVersion, IReadOnlyDictionary<ulong, ulong> MinimumFees)> GetNetworkInfoAsync(CancellationToken cancellationToken) =>
-        ServiceFailures.LabelAsync(Service, address, () => inner.GetNetworkInfoAsync(cancellationToken));
+        ServiceFailures.LabelAsync(Service, address, timeout, cancellationToken, inner.GetNetworkInfoAsync);
 
     public Task<TxValidationResult> ProposeAsync(Tx tx, CancellationToken cancellationToken) =>
-        ServiceFailures.LabelAsync(Service, address, () => inner.ProposeAsync(tx, cancellationToken));
+        ServiceFailures.LabelAsync(Service, address, timeout, cancellationToken, ct => inner.ProposeAsync(tx, ct));
 
     public Task<ulong?> FindBlockOfAsync(ReadOnlyMemory<byte> txOutPublicKey, CancellationToken cancellationToken) =>
-        ServiceFailures.LabelAsync(Service, address, () => inner.FindBlockOfAsync(txOutPublicKey, cancellationToken));
+        ServiceFailures.LabelAsync(Service, address, timeout, cancellationToken, ct => inner.FindBlockOfAsync(txOutPublicKey, ct));
 }

@@ -92,4 +92,10 @@ public sealed class FogReportException : Exception
 
     /// <summary>The failure's kind.</summary>
     public FogReportError Error => Failure.Error;
+
+    /// <summary>
+    /// The fog report URL of the address being resolved, when known: payments set it, so a caller can tell the
+    /// recipient's report from the sender's own (needed for the change).
+    /// </summary>
+    public string? FogReportUrl { get; init; }
 }
