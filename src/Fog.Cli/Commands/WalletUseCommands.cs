@@ -189,9 +189,9 @@ internal static class WalletUseCommands
     /// </summary>
     private static CliException ReportUnusable(FogReportException e, PublicAddress recipient)
     {
-        var whose = e.FogReportUrl is not { } url ? "a fog report"
-            : recipient.HasFog && url == recipient.FogReportUrl ? $"the recipient's fog report ({url})"
-            : $"this wallet's own fog report ({url}, needed for its change)";
+        var whose = e.Address is not { } address ? "a fog report"
+            : address.Equals(recipient) ? $"the recipient's fog report ({address.FogReportUrl})"
+            : $"this wallet's own fog report ({address.FogReportUrl}, needed for its change)";
         var advice = e.Error switch
         {
             FogReportError.ReportServerUnavailable => "try again when the report server answers",

@@ -354,6 +354,7 @@ internal static class WalletBenchmark
 
         return times;
     }
+
     /// <summary>Requests made through <see cref="RecordingServices"/>, to be made again.</summary>
     private sealed class RoundTrips(List<Func<FogViewClient, FogLedgerClient, CancellationToken, Task>> calls, int viewQueries, int searchKeys, int keyImageChecks, int keyImages)
     {

@@ -18,7 +18,11 @@ internal static class ServiceFailures
     /// <summary>How long one call may take unless the client is given another bound.</summary>
     internal static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(30);
 
-    internal static async Task<T> LabelAsync<T>(string service, string address, TimeSpan timeout, CancellationToken cancellationToken, Func<CancellationToken, Task<T>> call)
+    /// <summary>
+    /// Runs <paramref name="call"/> with a token that also fires after <paramref name="timeout"/>; a cancellation caused
+    /// by that deadline (not by the caller) becomes the exception <paramref name="timedOut"/> makes.
+    /// </summary>
+    internal static async Task<T> WithDeadlineAsync<T>(TimeSpan timeout, CancellationToken cancellationToken, Func<CancellationToken, Task<T>> call, Func<Exception, Exception> timedOut)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -26,9 +30,18 @@ internal static class ServiceFailures
         {
             return await call(deadline.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsTimeout(e, deadline.Token, cancellationToken))
+        catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded } &&
+                                  deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new FogServiceException(service, address, FogServiceFailure.Unreachable, $"{service} at {address} did not answer within {Seconds(timeout)}. Is it running and healthy, and does the network configuration point at it?", e);
+            throw timedOut(e);
+        }
+    }
+
+    internal static async Task<T> LabelAsync<T>(string service, string address, TimeSpan timeout, CancellationToken cancellationToken, Func<CancellationToken, Task<T>> call)
+    {
+        try
+        {
+            return await WithDeadlineAsync(timeout, cancellationToken, call, e => new FogServiceException(service, address, FogServiceFailure.Unreachable, $"{service} at {address} did not answer within {Seconds(timeout)}. Is it running and healthy, and does the network configuration point at it?", e)).ConfigureAwait(false);
         }
         catch (AttestException e)
         {
@@ -48,11 +61,6 @@ internal static class ServiceFailures
             throw new FogServiceException(service, address, FogServiceFailure.Unreachable, $"cannot reach {service} at {address} ({e.Message}). Is it running, and does the network configuration point at it?", e);
         }
     }
-
-    /// <summary>Whether <paramref name="e"/> is the cancellation of a call whose <paramref name="deadline"/> passed (not the caller's cancellation).</summary>
-    internal static bool IsTimeout(Exception e, CancellationToken deadline, CancellationToken callerToken) =>
-        e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded } &&
-        deadline.IsCancellationRequested && !callerToken.IsCancellationRequested;
 
     /// <summary>"30 s", "2.5 s".</summary>
     internal static string Seconds(TimeSpan timeout) =>

@@ -6,28 +6,23 @@ namespace Fog.Client.Payments;
 
 /// <summary>
 /// The report resolver as payments use it: each resolution bounded by <paramref name="timeout"/>, and failures naming the
-/// fog report URL they are about (<see cref="FogReportException.FogReportUrl"/>).
+/// address whose report they are about (<see cref="FogReportException.Address"/>).
 /// </summary>
 internal sealed class ReportResolverAdapter(FogReportResolver resolver, TimeSpan timeout) : IFogReportResolver
 {
     public async Task<ValidatedFogPubkey> ResolveAsync(PublicAddress address, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
         try
         {
-            return await resolver.ResolveAsync(address, deadline.Token).ConfigureAwait(false);
+            return await ServiceFailures.WithDeadlineAsync(
+                timeout,
+                cancellationToken,
+                ct => resolver.ResolveAsync(address, ct),
+                e => new FogReportException(new FogReportFailure(FogReportError.ReportServerUnavailable, $"The fog report server {address.FogReportUrl} did not answer within {ServiceFailures.Seconds(timeout)}."), e)).ConfigureAwait(false);
         }
-        catch (Exception e) when (ServiceFailures.IsTimeout(e, deadline.Token, cancellationToken))
+        catch (FogReportException e) when (e.Address is null)
         {
-            throw new FogReportException(new FogReportFailure(FogReportError.ReportServerUnavailable, $"The fog report server {address.FogReportUrl} did not answer within {ServiceFailures.Seconds(timeout)}."), e)
-            {
-                FogReportUrl = address.FogReportUrl,
-            };
-        }
-        catch (FogReportException e) when (e.FogReportUrl is null)
-        {
-            throw new FogReportException(e.Failure, e) { FogReportUrl = address.FogReportUrl };
+            throw new FogReportException(e.Failure, e) { Address = address };
         }
     }
 }

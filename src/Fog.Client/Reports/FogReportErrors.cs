@@ -1,4 +1,5 @@
 using Fog.Attestation;
+using Fog.Model.Addresses;
 
 namespace Fog.Client.Reports;
 
@@ -94,8 +95,8 @@ public sealed class FogReportException : Exception
     public FogReportError Error => Failure.Error;
 
     /// <summary>
-    /// The fog report URL of the address being resolved, when known: payments set it, so a caller can tell the
-    /// recipient's report from the sender's own (needed for the change).
+    /// The address whose report could not be used, when known: payments set it, so a caller can tell the recipient's
+    /// report from the sender's own (needed for the change) even when both use the same report server.
     /// </summary>
-    public string? FogReportUrl { get; init; }
+    public PublicAddress? Address { get; init; }
 }
