@@ -278,6 +278,11 @@ internal static class WalletUseCommands
             {
                 throw new CliException(e.Message, FogCommand.Failure);
             }
+            catch (InvalidDataException e)
+            {
+                // A service answered something that does not match the request (missing or reordered results).
+                throw new CliException($"a Fog service answered inconsistently: {e.Message} Nothing was changed; try again, and tell its operator if it persists.", FogCommand.Failure);
+            }
             finally
             {
                 Progress?.Clear();
